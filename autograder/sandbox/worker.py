@@ -58,6 +58,15 @@ def fresh_env(home: Path) -> dict:
     return env
 
 
+def install_worker_package(sandbox: Path):
+    """Copy the worker's code where the worker user can read it (and nothing else of ours)."""
+    target = Path(sandbox) / "worker"
+    if not target.exists():
+        shutil.copytree(WORKER_PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__"))
+        for path in [Path(sandbox), target, *target.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
 class _DeadlineReader:
     """read_exact over a pipe that gives up at a deadline."""
 
@@ -92,16 +101,8 @@ class Worker:
         self.proc = None
         self.confinement_report = {}
 
-    def _install_worker_package(self):
-        target = self.sandbox / "worker"
-        if not target.exists():
-            shutil.copytree(WORKER_PACKAGE, target,
-                            ignore=shutil.ignore_patterns("__pycache__"))
-            for path in [self.sandbox, *target.rglob("*")]:
-                path.chmod(0o755 if path.is_dir() else 0o644)
-
     def start(self):
-        self._install_worker_package()
+        install_worker_package(self.sandbox)
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()

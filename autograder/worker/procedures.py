@@ -97,3 +97,8 @@ def apply_steps(optimizer, weights, grads_per_step):
         optimizer.apply_gradients(weights, grads)
         trajectory.append([np.array(w) for w in weights])
     return {"trajectory": trajectory, "same_objects": [id(w) for w in weights] == ids}
+
+
+def weight_shapes(module):
+    """The shapes of module.weights, or [] for a module without weights."""
+    return [list(np.shape(w)) for w in (getattr(module, "weights", None) or [])]

@@ -1,0 +1,58 @@
+"""python -m autograder grade SUBMISSION [--results FILE] [--public-only]"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .grade.run import grade
+from .grade.submission import SubmissionError
+from .results import gradescope, report
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m autograder",
+                                     description="The Beras HW2 autograder.")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    g = verbs.add_parser("grade", help="grade one submission (a folder or a .zip)")
+    g.add_argument("submission", type=Path)
+    g.add_argument("--results", type=Path, default=Path("results.json"),
+                   help="where to write Gradescope's results.json (default ./results.json)")
+    g.add_argument("--public-only", action="store_true",
+                   help="only the items students can run themselves (make check)")
+    g.add_argument("--examples", type=int, default=25,
+                   help="hypothesis examples per property (default 25)")
+    g.add_argument("--items", nargs="+", default=(), metavar="PATTERN",
+                   help="grade only items whose id matches, e.g. 'dense.*' 'notebook.*'")
+    return parser.parse_args(argv)
+
+
+def run_grade(args) -> int:
+    start = time.monotonic()
+    try:
+        outcome = grade(args.submission, public_only=args.public_only,
+                        examples=args.examples, only=args.items)
+    except SubmissionError as e:
+        message = f"Your submission could not be graded: {e}"
+        gradescope.write(gradescope.error_json(message, time.monotonic() - start), args.results)
+        print(message, file=sys.stderr)
+        return 2
+    text = report.render(outcome, args.public_only)
+    gradescope.write(gradescope.results_json(outcome, text if args.public_only else
+                                             report.render(outcome, True)), args.results)
+    print(text)
+    return 0
+
+
+def main(argv=None) -> int:
+    args = parse(argv)
+    try:
+        return run_grade(args)
+    except Exception as e:  # the grader's own failure: still a valid results.json
+        message = f"The autograder failed: {type(e).__name__}: {e}. Please tell the course staff."
+        gradescope.write(gradescope.error_json(message), args.results)
+        print(message, file=sys.stderr)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Run one rubric item's check and turn whatever happened into a scored result."""
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+
+from ..checks import REGISTRY, Context
+from ..feedback import CheckFailed
+from ..sandbox.worker import ItemTimeout, StudentError, WorkerLost
+from ..checks._helpers import student_raised
+
+MAX_PRINTED = 2000
+
+
+@dataclass
+class Result:
+    """One graded item. `summary` is the few words of the report table."""
+    item: object
+    score: float
+    output: str
+    summary: str = "ok"
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.item.points
+
+
+def scored(item, fraction: float | None, output: str = "") -> Result:
+    fraction = 1.0 if fraction is None else max(0.0, min(1.0, float(fraction)))
+    summary = "ok" if fraction == 1 else f"{fraction:.0%} credit"
+    return Result(item, round(item.points * fraction, 4), output, summary)
+
+
+def failed(item, output: str, summary: str) -> Result:
+    return Result(item, 0.0, output, summary)
+
+
+def with_printed(result: Result, printed: str) -> Result:
+    """Visible items show what the student's code printed; hidden items never do."""
+    if printed.strip() and result.item.visibility == "visible" and not result.passed:
+        cut = printed if len(printed) <= MAX_PRINTED else printed[:MAX_PRINTED] + " …"
+        result.output += f"\n\nYour code printed:\n{cut}"
+    return result
+
+
+def run_item(item, worker, reference, data_dir, examples) -> Result:
+    """Grade `item` with its registered check in a fresh worker child."""
+    start = time.monotonic()
+    check = REGISTRY.get(item.id)
+    if check is None:
+        return failed(item, f"No check is registered for {item.id}: tell the course staff.",
+                      "grader error")
+    printed = ""
+    try:
+        with worker.item(timeout=item.timeout) as child:
+            try:
+                result = scored(item, check(Context(item, child, reference, data_dir, examples)))
+            finally:
+                printed = child.output
+    except CheckFailed as e:
+        result = failed(item, e.failure.render(), e.failure.summary)
+    except StudentError as e:
+        f = student_raised(e, item.name, {}).failure
+        result = failed(item, f.render(), f"raised {e.kind}")
+    except ItemTimeout:
+        result = failed(item, f"Checked: {item.name}\nYour code did not finish within "
+                        f"{item.timeout:g} s (an infinite loop, or far too slow), so the "
+                        "item was stopped.", "timed out")
+    except WorkerLost as e:
+        result = failed(item, f"Checked: {item.name}\n{e}. Nothing after that could be "
+                        "checked for this item.", "process died")
+    except Exception:  # a bug in the grader must not cost the rest of the grade
+        print(f"grader error in {item.id}:\n{traceback.format_exc()}", file=sys.stderr)
+        result = failed(item, "The grader itself failed on this item. This is not your "
+                        "fault: please tell the course staff.", "grader error")
+    result.seconds = time.monotonic() - start
+    return with_printed(result, printed)

@@ -1,0 +1,92 @@
+"""Grade one submission: stage it, run every rubric item, write results.json once.
+
+Items run in two lanes, one per core: MNIST training in one worker, everything else
+(checks, then the notebook) in another. Results are written from the grader's memory
+after every worker is gone; nothing a submission writes is ever read back.
+"""
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .. import paths, rubric as rubric_file
+from ..checks import load_all
+from ..sandbox.local import LocalItem, import_reference
+from ..sandbox.policy import confinement
+from ..sandbox.worker import Worker, install_worker_package
+from .items import run_item
+from .notebook_items import block_titles, grade_notebook
+from .submission import SubmissionError, stage
+
+
+def choose_notebook(code_dir: Path, public_only: bool) -> Path | None:
+    """Gradescope runs the kit's notebook; `make check` runs the student's own."""
+    own = code_dir / paths.NOTEBOOK_NAME
+    if public_only and own.is_file():
+        return own
+    return paths.NOTEBOOK if paths.NOTEBOOK.is_file() else (own if own.is_file() else None)
+
+
+def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None):
+    worker = Worker(code_dir, sandbox, confinement())
+    try:
+        for item in items:
+            ref = LocalItem() if reference else None
+            out[item.id] = run_item(item, worker, ref, paths.DATA, examples)
+    finally:
+        worker.close()
+    if notebook is not None:
+        out.update(grade_notebook(*notebook))
+
+
+class Grade:
+    """The outcome of one grade: results per item, plus what the student should read first."""
+
+    def __init__(self, rubric, results, seconds, note=""):
+        self.rubric, self.results, self.seconds, self.note = rubric, results, seconds, note
+
+    @property
+    def score(self):
+        return round(sum(r.score for r in self.results), 4)
+
+
+def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
+    """Grade one submission. `only`: item ids or glob patterns (e.g. "dense.*") to run.
+
+    Raises SubmissionError when there is nothing to grade.
+    """
+    start = time.monotonic()
+    rubric = rubric_file.load()
+    if public_only:
+        rubric = rubric.public_only()
+    reference = not public_only and paths.SOLUTION.is_dir()
+    load_all(include_hidden=reference)
+    if reference:
+        import_reference(paths.SOLUTION)
+    sandbox = Path(tempfile.mkdtemp(prefix="beras-grade-"))
+    sandbox.chmod(0o755)
+    try:
+        code_dir = stage(submission, sandbox, paths.DATA)
+        install_worker_package(sandbox)
+        notebook = choose_notebook(code_dir, public_only)
+        if notebook is not None:
+            rubric = rubric.with_notebook_blocks(block_titles(notebook))
+        if only:
+            rubric = rubric.matching(only)
+        nb_items = [i for i in rubric.items if i.block is not None]
+        training = [i for i in rubric.items if "training" in i.tags]
+        others = [i for i in rubric.items if i not in training and i not in nb_items]
+        out = {}
+        nb_job = (nb_items, notebook, code_dir, paths.DATA) if nb_items else None
+        lanes = [threading.Thread(target=run_lane, args=(items, code_dir, sandbox, reference,
+                                                         examples, out, job))
+                 for items, job in ((training, None), (others, nb_job)) if items or job]
+        for lane in lanes:
+            lane.start()
+        for lane in lanes:
+            lane.join()
+    finally:
+        shutil.rmtree(sandbox, ignore_errors=True)
+    results = [out[i.id] for i in rubric.items]
+    return Grade(rubric, results, time.monotonic() - start)

@@ -1,0 +1,237 @@
+"""Run a notebook against a code folder and grade each Expected Output block.
+
+One kernel runs the whole notebook, top to bottom, in a working copy of the code folder
+whose `../data` is the kit's data, as in a student's checkout. Errors do not stop the
+run. A block fails when its code cell:
+- raised, or timed out (the kernel is interrupted and the run goes on);
+- uses a name from an earlier cell that failed (dependencies are read from the code);
+- never ran, because the kernel died (or hung past a timeout) earlier: nothing after
+  that point is ever counted as passed;
+- printed something that differs from the block (compare.py).
+"""
+import asyncio
+import atexit
+import os
+import re
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from traitlets import List, Unicode
+
+from .blocks import Block, find_blocks
+from .compare import compare_outputs
+from .deps import dependencies
+
+KERNEL_ENV = {
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences debugpy's start-up warning
+}
+INTERRUPT_GRACE = 5.0  # seconds a timed-out cell gets to stop after an interrupt
+TRACEBACK_LINES = 12
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class BlockOutcome:
+    number: int  # the Expected Output block, 1-based
+    title: str  # the nearest markdown heading above it
+    passed: bool
+    feedback: str
+
+
+@dataclass(frozen=True)
+class CellRun:
+    """What happened to one code cell."""
+    status: str  # "ok", "error", "timeout", "dead", "stuck" (hung past a timeout) or "not run"
+    output: str = ""  # what it printed: stdout, then results and displays as text
+    error: str = ""  # for "error": the exception and the end of its traceback
+    cause: int | None = None  # for "not run": the cell after which the kernel was gone
+
+
+class LaunchedKernelManager(AsyncKernelManager):
+    """Starts this Python's ipykernel, prefixed by `launcher` (e.g. a sandbox wrapper)."""
+
+    launcher = List(Unicode())
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*self.launcher, sys.executable, "-m", "ipykernel_launcher",
+                "-f", os.path.realpath(self.connection_file), *(extra_arguments or [])]
+
+
+def run_notebook(notebook: Path, code_dir: Path, data_dir: Path, *, cell_timeout: float = 60,
+                 launcher=()) -> list[BlockOutcome]:
+    """Execute `notebook` against `code_dir` and grade every Expected Output block.
+
+    Args:
+        notebook: the .ipynb to run (the kit's notebook, not the student's).
+        code_dir: the folder holding Beras/, assignment.py and preprocess.py.
+        data_dir: the folder the code sees as ../data (holding mnist/).
+        cell_timeout: seconds each cell may run.
+        launcher: command prefix for the kernel, e.g. a privilege-dropping wrapper.
+
+    Returns:
+        One BlockOutcome per block, in notebook order.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    runs = execute(nb, code_dir, data_dir, cell_timeout=cell_timeout, launcher=launcher)
+    return grade(nb, runs, cell_timeout=cell_timeout)
+
+
+def execute(nb, code_dir: Path, data_dir: Path, *, cell_timeout: float = 60,
+            launcher=()) -> dict[int, CellRun]:
+    """Run every code cell of `nb` in one kernel; {cell index: CellRun}."""
+    with working_copy(code_dir, data_dir) as cwd:
+        return asyncio.run(_execute(nb, cwd, cell_timeout, list(launcher)))
+
+
+@contextmanager
+def working_copy(code_dir: Path, data_dir: Path):
+    """A temporary `code/` copy of code_dir beside a `data` link to data_dir; yields code/."""
+    with tempfile.TemporaryDirectory(prefix="beras-notebook-") as tmp:
+        root = Path(tmp)
+        code = root / "code"
+        shutil.copytree(code_dir, code, symlinks=True, ignore=shutil.ignore_patterns(
+            "__pycache__", "*.pyc", ".ipynb_checkpoints", ".git"))
+        (root / "data").symlink_to(Path(data_dir).resolve(), target_is_directory=True)
+        yield code
+
+
+async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list) -> dict[int, CellRun]:
+    code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    # ipc: unix sockets beside the working copy, which work without a network too
+    km = LaunchedKernelManager(kernel_name="python3", launcher=launcher, transport="ipc",
+                               connection_file=str(cwd.parent / "kernel.json"),
+                               ip=str(cwd.parent / "kernel-ipc"))
+    client = NotebookClient(nb, km=km, allow_errors=True, timeout_func=lambda _: cell_timeout,
+                            shutdown_kernel="immediate", kernel_name="python3")
+    runs: dict[int, CellRun] = {}
+    gone_after = None  # the cell after which the kernel was dead or stopped
+    try:
+        async with client.async_setup_kernel(cleanup_kc=True, cwd=str(cwd),
+                                             env={**os.environ, **KERNEL_ENV}):
+            for index in code_cells:
+                if gone_after is not None:
+                    runs[index] = CellRun("not run", cause=gone_after)
+                    continue
+                runs[index] = await _run_cell(client, km, index, str(cwd.parent))
+                if runs[index].status in ("dead", "stuck"):
+                    gone_after = index
+    except Exception as exc:  # the kernel failed to start (or to shut down)
+        atexit.unregister(client._cleanup_kernel)  # nbclient's, now moot
+        reason = f"the notebook kernel failed: {type(exc).__name__}: {exc}"
+        for index in code_cells:
+            runs.setdefault(index, CellRun("not run", error=reason))
+    return runs
+
+
+async def _run_cell(client: NotebookClient, km, index: int, workdir: str) -> CellRun:
+    cell = client.nb.cells[index]
+    try:
+        await client.async_execute_cell(cell, index)
+    except DeadKernelError:
+        return CellRun("dead", cell_output(cell))
+    except CellTimeoutError:
+        await km.interrupt_kernel()
+        if await _responds(client, INTERRUPT_GRACE):
+            return CellRun("timeout", cell_output(cell))
+        await km.shutdown_kernel(now=True)
+        return CellRun("stuck", cell_output(cell))
+    errors = [out for out in cell.outputs if out.output_type == "error"]
+    if errors:
+        return CellRun("error", cell_output(cell), _describe_error(errors[0], workdir))
+    return CellRun("ok", cell_output(cell))
+
+
+async def _responds(client: NotebookClient, seconds: float) -> bool:
+    """Whether the kernel answers a no-op within `seconds` (it queues behind a busy cell)."""
+    msg_id = client.kc.execute("", store_history=False)
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            msg = await client.kc.shell_channel.get_msg(timeout=left)
+        except Empty:
+            return False
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return True
+    return False
+
+
+def cell_output(cell) -> str:
+    """What a code cell showed: its stdout, and its results and displays as plain text."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream" and out.name == "stdout":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            parts.append(out.data.get("text/plain", "") + "\n")
+    return "".join(parts)
+
+
+def _describe_error(error, workdir: str) -> str:
+    """The exception and the end of its traceback, without colours, rules or temp paths."""
+    text = _ANSI.sub("", "\n".join(error.traceback)).replace(workdir + "/code/", "")
+    lines = [line for line in text.splitlines()
+             if line.strip("- ") and "Traceback (most recent call last)" not in line]
+    if lines and lines[-1].startswith(f"{error.ename}:"):
+        lines.pop()  # the headline says it already
+    return "\n".join([f"{error.ename}: {error.evalue}", *lines[-TRACEBACK_LINES:]])
+
+
+def grade(nb, runs: dict[int, CellRun], *, cell_timeout: float = 60) -> list[BlockOutcome]:
+    """One outcome per Expected Output block, from the runs of the code cells."""
+    blocks = find_blocks(nb)
+    code_cells = sorted(runs)
+    graded_by = {block.code_cell: block for block in blocks}
+    deps = dependencies([nb.cells[i].source for i in code_cells])  # by position in code_cells
+    uses = {index: {var: code_cells[j] for var, j in d.items()}
+            for index, d in zip(code_cells, deps)}
+
+    def name(index: int) -> str:
+        block = graded_by.get(index)
+        if block:
+            return f"the cell of block {block.number} ({block.title})"
+        return f"code cell {code_cells.index(index) + 1}"
+
+    problem: dict[int, str] = {}  # code cell -> why its output cannot be trusted
+    for index in code_cells:
+        failed = [(var, cell) for var, cell in uses[index].items() if problem[cell]]
+        problem[index] = _own_problem(runs[index], cell_timeout, name)
+        if failed and runs[index].status != "not run":  # the root cause comes first
+            var, cell = failed[0]
+            problem[index] = f"Not graded: this cell uses `{var}` from {name(cell)}, which failed."
+    outcomes = []
+    for block in blocks:
+        if problem[block.code_cell]:
+            outcomes.append(BlockOutcome(block.number, block.title, False,
+                                         problem[block.code_cell]))
+        else:
+            result = compare_outputs(block.expected, runs[block.code_cell].output)
+            outcomes.append(BlockOutcome(block.number, block.title, result.passed,
+                                         result.feedback))
+    return outcomes
+
+
+def _own_problem(run: CellRun, cell_timeout: float, name) -> str:
+    if run.status == "error":
+        return f"The cell raised {run.error}"
+    if run.status == "timeout":
+        return f"The cell did not finish within {cell_timeout:g} s; it was interrupted."
+    if run.status == "dead":
+        return "The kernel died while running this cell (a crash, or out of memory)."
+    if run.status == "stuck":
+        return (f"The cell did not finish within {cell_timeout:g} s and ignored the interrupt; "
+                "the kernel was stopped.")
+    if run.status == "not run":
+        if run.cause is None:
+            return f"Not run: {run.error}."
+        return f"Not run: the kernel was gone after {name(run.cause)}."
+    return ""

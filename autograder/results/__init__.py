@@ -1,0 +1,1 @@
+"""What a grade becomes: Gradescope's results.json and a report for people."""
