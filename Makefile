@@ -1,13 +1,35 @@
 # The kit's verbs. Every verb runs setup.sh first (idempotent, fast when nothing changed).
 PY := .venv/bin/python
 SETUP := bash setup.sh
+SUBMISSION ?= solution
+RESULTS ?= results.json
+SUBMISSIONS ?=
+JOBS ?= $(shell nproc)
 
-.PHONY: setup train test
+.PHONY: setup train test grade check stencil expected release grade-all bench
+
 setup:
 	@$(SETUP)
 
+# Train the reference simple and advanced models on MNIST; the last three lines are parsed.
 train: setup
-	@cd solution && ../$(PY) -m train_reference
+	@$(PY) scripts/train_reference.py
 
 test: setup
 	@$(PY) -m pytest -q tests
+
+# Grade one submission (folder or .zip) into Gradescope's results.json, and print the report.
+grade: setup
+	@$(PY) -m autograder grade $(SUBMISSION) --results $(RESULTS)
+
+# The student's verb: the public items only.
+check: setup
+	@$(PY) -m autograder grade $(SUBMISSION) --results $(RESULTS) --public-only
+
+# Regenerate stencil/ from the solution's markers.
+stencil: setup
+	@$(PY) scripts/make_stencil.py
+
+# Re-execute the notebook on the solution and rewrite every Expected Output block.
+expected: setup
+	@$(PY) scripts/build_notebook.py --expected
