@@ -15,6 +15,8 @@ heading above that.
 import re
 from dataclasses import dataclass
 
+import nbformat
+
 HEADER = "**> Expected Output**"
 FENCE = "```"
 
@@ -64,7 +66,7 @@ def heading(line: str) -> str | None:
     match = re.match(r"\s{0,3}#{1,6}\s+(.*)", line)
     if not match:
         return None
-    return re.sub(r"[*_`]", "", match.group(1)).strip(" #") or None
+    return re.sub(r"[*`]", "", match.group(1)).strip(" #") or None
 
 
 def markdown_headings(source: str) -> list[str]:
@@ -92,3 +94,8 @@ def find_blocks(nb) -> list[Block]:
         elif cell.cell_type == "code":
             code_cell = index
     return blocks
+
+
+def block_titles(notebook_path) -> list[str]:
+    """The titles of a notebook file's blocks, in order (the rubric's notebook items)."""
+    return [block.title for block in find_blocks(nbformat.read(notebook_path, as_version=4))]

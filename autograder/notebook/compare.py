@@ -79,7 +79,7 @@ def compare_outputs(expected: str, got: str, *, rtol: float = RTOL,
 
     Returns:
         A Comparison whose feedback names the first difference ("line 3, 2nd number:
-        expected 0.5, got -0.5") followed by a short line-by-line diff.
+        expected `0.5`, got `-0.5`") followed by a short line-by-line diff.
     """
     want, have = tokenize(expected), tokenize(got)
     for index, (e, g) in enumerate(zip(want, have)):
@@ -103,15 +103,17 @@ def _describe_difference(want: list[Token], index: int, e: Token, g: Token) -> s
     where = f"line {e.line}" if e.line == g.line else f"line {e.line} (line {g.line} of yours)"
     if e.value is not None and g.value is not None:
         nth = sum(1 for t in want[:index] if t.line == e.line and t.value is not None) + 1
-        return f"{where}, {_ordinal(nth)} number: expected {e.text}, got {g.text}"
+        return f"{where}, {_ordinal(nth)} number: expected {_show(e)}, got {_show(g)}"
     hint = ""
-    if "[" in (e.text, g.text) or "]" in (e.text, g.text):
+    if g.text == "None":
+        hint = " (a function returned None: is it implemented?)"
+    elif "[" in (e.text, g.text) or "]" in (e.text, g.text):
         hint = " (the shape differs)"
     return f"{where}: expected {_show(e)}, got {_show(g)}{hint}"
 
 
 def _show(token: Token) -> str:
-    return token.text if token.value is not None else f"'{token.text}'"
+    return f"`{token.text}`"
 
 
 def _ordinal(n: int) -> str:
@@ -120,8 +122,8 @@ def _ordinal(n: int) -> str:
 
 
 def _feedback(headline: str, expected: str, got: str, rtol: float, atol: float) -> str:
-    lines = [f"Output differs from the Expected Output: {headline}.",
-             f"(Numbers are compared with rtol={rtol:g}, atol={atol:g}; spacing is ignored.)"]
+    lines = [headline, f"The output differs from the Expected Output (numbers are compared "
+                       f"with rtol={rtol:g}, atol={atol:g}; spacing is ignored)."]
     diff = _line_diff(expected, got)
     if diff:
         lines += ["Line by line (- expected, + yours):", *diff]
