@@ -39,7 +39,7 @@ def diagnose(expected, got, mistakes=None, batch=None, n=None):
     if _close(-expected, got):
         return "sign flipped: every entry has the opposite sign of the right one"
     k = constant_factor(expected, got)
-    if k is None:
+    if k is None or abs(k - 1) < 0.01:
         return None
     for value, name in ((batch, "B"), (n, "n")):
         if value and np.isclose(k, value):
@@ -48,4 +48,5 @@ def diagnose(expected, got, mistakes=None, batch=None, n=None):
                 else "the 1/n of the per-sample mean is missing")
         if value and np.isclose(k, 1 / value):
             return f"off by a factor 1/{name} = 1/{value}: divided by {name} once too often"
-    return f"off by a constant factor {k:.4g}"
+    # One number scaled by some k says nothing; only a named factor (B, n) is a diagnosis.
+    return f"off by a constant factor {k:.4g}" if expected.size > 1 else None
