@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import numpy as np
 
 import Beras
-from Beras.activations import LeakyReLU, Softmax
+from Beras.activations import LeakyReLU, Sigmoid, Softmax
 from Beras.layers import Dense
 from Beras.losses import CategoricalCrossentropy, MeanSquaredError
 from Beras.metrics import CategoricalAccuracy

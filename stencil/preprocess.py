@@ -29,7 +29,7 @@ def get_data_MNIST(subset, data_path="../data"):
         FileNotFoundError: a data file is missing (run `make setup` to fetch MNIST).
     """
     if subset not in MNIST_FILES:
-        raise ValueError(f"subset must be one of {sorted(MNIST_FILES)}, got {subset!r}")
+        raise ValueError(f'subset must be "train" or "test", got {subset!r}')
     images_path, labels_path = (Path(data_path) / "mnist" / f for f in MNIST_FILES[subset])
     for path in (images_path, labels_path):
         if not path.is_file():

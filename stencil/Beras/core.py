@@ -87,10 +87,18 @@ class Diffable(Callable):
         assert hasattr(self, "weights"), f"{type(self).__name__} has no weights"
         grads = []
         for w, wg in zip(self.weights, self.weight_gradients()):
-            grad = np.empty(w.shape, dtype=np.result_type(wg, J))
-            grad[...] = _batch_mean_of_products(wg, J)  # broadcast into w's shape
+            grad = _batch_mean_of_products(wg, J)
+            if grad.shape != w.shape:  # e.g. an (out,) mean for a (1, out) bias
+                grad = _broadcast_like(w, grad)
             grads.append(grad)
         return grads
+
+
+def _broadcast_like(w, grad):
+    """A fresh array shaped like w, filled with grad broadcast into that shape."""
+    shaped = np.empty(w.shape, dtype=grad.dtype)
+    shaped[...] = grad
+    return shaped
 
 
 def _batch_mean_of_products(wg, J):
@@ -107,7 +115,7 @@ def _batch_mean_of_products(wg, J):
     if wg.ndim != 3:
         return wg * J.mean(axis=0)  # the product is linear in J[b]
     if wg.shape[-1] == 1:
-        return wg[:, :, 0].T @ J / batch_size  # the mean of outer products
+        return wg[:, :, 0].T @ (J / batch_size)  # the mean of outer products
     return np.einsum("bio,bo->io", wg, J) / batch_size
 
 

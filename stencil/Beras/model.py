@@ -35,7 +35,7 @@ class Model(ABC):
             batch_size: samples per batch.
 
         Returns:
-            {"loss": [...], "acc": [...]}, each list one batch mean per epoch.
+            {"loss": [...], "acc": [...]}: per epoch, the mean over its batches.
         """
         history = {}
         for epoch in range(epochs):
