@@ -39,8 +39,10 @@ class Rubric:
     def with_notebook_blocks(self, titles: list) -> "Rubric":
         """Add one item per Expected Output block, titled as the notebook titles them."""
         nb = self.notebook
+        free = set(nb.get("informational", ()))
         blocks = [Item(id=f"notebook.{i}", number=f"{nb['number']}.{i}",
-                       name=f"notebook: {title}", points=nb["points_per_block"],
+                       name=f"notebook: {title}",
+                       points=0 if title in free else nb["points_per_block"],
                        visibility=nb["visibility"], tags=tuple(nb["tags"]),
                        timeout=nb["timeout"], block=i)
                   for i, title in enumerate(titles, start=1)]

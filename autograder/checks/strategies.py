@@ -19,7 +19,8 @@ def off_kink(x: float) -> float:
 def batches(batch=sizes, width=sizes, elements=None):
     """(B, n) float64 arrays."""
     return st.tuples(batch, width).flatmap(
-        lambda s: hnp.arrays(np.float64, s, elements=elements or floats()))
+        lambda s: hnp.arrays(np.float64, s,
+                                 elements=floats() if elements is None else elements))
 
 
 def batches_off_kink(batch=sizes, width=sizes):

@@ -42,7 +42,8 @@ class Failure:
     def summary(self) -> str:
         """A few words for the report table."""
         if self.diagnosis:
-            return self.diagnosis.split(":")[0].split(".")[0][:40]
+            head = self.diagnosis.split(":")[0].strip()
+            return head if len(head) <= 40 else head[:39] + "…"
         return "wrong " + self.what if self.got is not None else "failed"
 
     def render(self) -> str:

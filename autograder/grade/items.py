@@ -16,24 +16,21 @@ MAX_PRINTED = 2000
 class Result:
     """One graded item. `summary` is the few words of the report table."""
     item: object
+    passed: bool  # stated, not derived from the score: a 0-point item can fail too
     score: float
     output: str
     summary: str = "ok"
     seconds: float = 0.0
 
-    @property
-    def passed(self) -> bool:
-        return self.score >= self.item.points
-
 
 def scored(item, fraction: float | None, output: str = "") -> Result:
     fraction = 1.0 if fraction is None else max(0.0, min(1.0, float(fraction)))
     summary = "ok" if fraction == 1 else f"{fraction:.0%} credit"
-    return Result(item, round(item.points * fraction, 4), output, summary)
+    return Result(item, fraction == 1, round(item.points * fraction, 4), output, summary)
 
 
 def failed(item, output: str, summary: str) -> Result:
-    return Result(item, 0.0, output, summary)
+    return Result(item, False, 0.0, output, summary)
 
 
 def with_printed(result: Result, printed: str) -> Result:
@@ -51,13 +48,13 @@ def run_item(item, worker, reference, data_dir, examples) -> Result:
     if check is None:
         return failed(item, f"No check is registered for {item.id}: tell the course staff.",
                       "grader error")
-    printed = ""
+    child = None
     try:
         with worker.item(timeout=item.timeout) as child:
-            try:
-                result = scored(item, check(Context(item, child, reference, data_dir, examples)))
-            finally:
-                printed = child.output
+            outcome = check(Context(item, child, reference, data_dir, examples))
+            # a check returns None, a fraction, or (fraction, output) to explain it
+            result = scored(item, *outcome) if isinstance(outcome, tuple) else \
+                scored(item, outcome)
     except CheckFailed as e:
         result = failed(item, e.failure.render(), e.failure.summary)
     except StudentError as e:
@@ -75,4 +72,4 @@ def run_item(item, worker, reference, data_dir, examples) -> Result:
         result = failed(item, "The grader itself failed on this item. This is not your "
                         "fault: please tell the course staff.", "grader error")
     result.seconds = time.monotonic() - start
-    return with_printed(result, printed)
+    return with_printed(result, child.output if child is not None else "")

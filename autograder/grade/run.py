@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import paths, rubric as rubric_file
 from ..checks import load_all
+from ..checks.extras import check_extras
 from ..sandbox.local import LocalItem, import_reference
 from ..sandbox.policy import confinement
 from ..sandbox.worker import Worker, install_worker_package
@@ -28,12 +29,27 @@ def choose_notebook(code_dir: Path, public_only: bool) -> Path | None:
     return paths.NOTEBOOK if paths.NOTEBOOK.is_file() else (own if own.is_file() else None)
 
 
-def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None):
+EXTRAS_TIMEOUT = 30
+
+
+def run_extras(worker) -> list:
+    """Lines on the submission's own Diffables (ungraded): a failure here costs nothing."""
+    try:
+        with worker.item(timeout=EXTRAS_TIMEOUT) as child:
+            return check_extras(child)
+    except Exception as e:  # noqa: BLE001 - ungraded, so never fatal
+        return [f"Your own Diffables could not be checked: {type(e).__name__}: {e}"]
+
+
+def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None, extras=None):
+    """extras: a list to fill with the ungraded report on the submission's own Diffables."""
     worker = Worker(code_dir, sandbox, confinement())
     try:
         for item in items:
             ref = LocalItem() if reference else None
             out[item.id] = run_item(item, worker, ref, paths.DATA, examples)
+        if extras is not None:
+            extras.extend(run_extras(worker))
     finally:
         worker.close()
     if notebook is not None:
@@ -43,8 +59,9 @@ def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None):
 class Grade:
     """The outcome of one grade: results per item, plus what the student should read first."""
 
-    def __init__(self, rubric, results, seconds, note=""):
+    def __init__(self, rubric, results, seconds, note="", extras=()):
         self.rubric, self.results, self.seconds, self.note = rubric, results, seconds, note
+        self.extras = list(extras)  # ungraded lines on the submission's own Diffables
 
     @property
     def score(self):
@@ -77,11 +94,12 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
         nb_items = [i for i in rubric.items if i.block is not None]
         training = [i for i in rubric.items if "training" in i.tags]
         others = [i for i in rubric.items if i not in training and i not in nb_items]
-        out = {}
+        out, extras = {}, []
         nb_job = (nb_items, notebook, code_dir, paths.DATA) if nb_items else None
         lanes = [threading.Thread(target=run_lane, args=(items, code_dir, sandbox, reference,
-                                                         examples, out, job))
-                 for items, job in ((training, None), (others, nb_job)) if items or job]
+                                                         examples, out, job, more))
+                 for items, job, more in ((training, None, None), (others, nb_job, extras))
+                 if items or job]
         for lane in lanes:
             lane.start()
         for lane in lanes:
@@ -89,4 +107,4 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
     finally:
         shutil.rmtree(sandbox, ignore_errors=True)
     results = [out[i.id] for i in rubric.items]
-    return Grade(rubric, results, time.monotonic() - start)
+    return Grade(rubric, results, time.monotonic() - start, extras=extras)

@@ -27,7 +27,9 @@ class LocalItem(Operations):
         return False
 
     def request(self, op, **fields):
-        reply = self.session.handle({"op": op, **fields})
+        # Copies, as the boundary makes them: a procedure that updates arrays in place
+        # must not change the check's own inputs before the submission sees them.
+        reply = self.session.handle({"op": op, **roundtrip(fields)})
         if "error" in reply:
             e = reply["error"]
             raise RuntimeError(f"the reference raised {e['type']}: {e['message']}")

@@ -1,0 +1,60 @@
+"""End to end: the submission's models trained on MNIST, scored on the test set (public,
+but too slow for `make check`).
+
+The worker fits the model and returns only its predicted digits for the test images; the
+accuracy is computed here, against labels read here.
+"""
+import gzip
+
+import numpy as np
+
+from . import check
+from ..feedback import CheckFailed, Failure
+
+FLOOR = 0.5  # no credit at or below this accuracy; linear from here up to the bar
+
+
+def test_labels(data_dir):
+    with gzip.open(data_dir / "mnist" / "t10k-labels-idx1-ubyte.gz") as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=8)
+
+
+def credit(accuracy, bar):
+    return 1.0 if accuracy >= bar else max(0.0, (accuracy - FLOOR) / (bar - FLOOR))
+
+
+def train(ctx, which, bar):
+    """Fit get_{which}_model_components() and score its test accuracy against `bar`.
+
+    Returns:
+        (fraction, output): partial credit and the sentence that explains it.
+    """
+    checked = (f"get_{which}_model_components(): fit on the 60000 MNIST training images "
+               "(one-hot labels np.eye(10)[labels]) with its epochs and batch_size, then "
+               "model.call on the 10000 test images")
+    got = ctx.student.proc("train_and_predict", which, "../data")
+    labels = test_labels(ctx.data_dir)
+    predictions = got["predictions"]
+    if not isinstance(predictions, np.ndarray) or predictions.shape != labels.shape:
+        raise CheckFailed(Failure(
+            checked=checked, what="predictions' shape", expected=labels.shape,
+            got=getattr(predictions, "shape", predictions),
+            diagnosis="model.call must return (B, 10) class scores for a (B, 784) batch"))
+    accuracy = float(np.mean(predictions == labels))
+    fraction = credit(accuracy, bar)
+    said = (f"Test accuracy {accuracy:.4f} after {got['epochs']} epochs of batch size "
+            f"{got['batch_size']}. Full marks at {bar}; partial credit rises linearly from "
+            f"{FLOOR} (none) to {bar}.")
+    if fraction == 0:
+        raise CheckFailed(Failure(checked=checked, diagnosis=f"too low for credit: {said}"))
+    return fraction, f"Checked: {checked}\n{said}"
+
+
+@check("train.simple")
+def train_simple(ctx):
+    return train(ctx, "simple", 0.85)
+
+
+@check("train.advanced")
+def train_advanced(ctx):
+    return train(ctx, "advanced", 0.95)

@@ -1,0 +1,29 @@
+"""The trusted side's own arithmetic: closed forms and credit, without any submission."""
+import numpy as np
+import pytest
+
+from autograder.checks import optimizers, training
+
+
+@pytest.mark.parametrize("name", sorted(optimizers.REFERENCE))
+def test_closed_forms_give_the_contracts_reference_numbers(name):
+    settings, number = optimizers.REFERENCE[name]
+    (after,), = optimizers.CLOSED_FORMS[name]([optimizers.W0], [[optimizers.G0]], 0.05,
+                                              **settings)
+    decimals = len(str(number[1]).split(".")[1])
+    np.testing.assert_array_equal(np.round(after, decimals), number)
+
+
+def test_adam_bias_correction_counts_calls_not_weights():
+    weights, steps = optimizers.case(0, 3)
+    right = optimizers.adam(weights, steps, 0.01)
+    per_weight = optimizers.adam(weights, steps, 0.01, t_of=lambda call, k: 2 * call - 1 + k)
+    np.testing.assert_array_equal(right[0][0], per_weight[0][0])  # weight 0, call 1: t = 1
+    assert not np.allclose(right[0][1], per_weight[0][1])         # weight 1, call 1: t = 2
+
+
+@pytest.mark.parametrize("accuracy, bar, credit", [
+    (0.97, 0.95, 1.0), (0.95, 0.95, 1.0), (0.5, 0.85, 0.0), (0.3, 0.85, 0.0),
+    (0.675, 0.85, 0.5), (0.725, 0.95, 0.5)])
+def test_training_credit_is_linear_from_the_floor_to_the_bar(accuracy, bar, credit):
+    assert training.credit(accuracy, bar) == pytest.approx(credit)
