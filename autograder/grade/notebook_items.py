@@ -5,7 +5,9 @@ import nbformat
 
 from ..notebook.blocks import find_blocks
 from ..notebook.runner import run_notebook
-from .items import Result
+from ..sandbox.policy import confinement
+from ..sandbox.worker import kernel_launcher
+from .items import failed, scored
 
 
 def block_titles(notebook) -> list:
@@ -13,12 +15,20 @@ def block_titles(notebook) -> list:
 
 
 def grade_notebook(items, notebook, code_dir, data_dir) -> dict:
-    """Run the notebook once; one Result per block item, keyed by item id."""
+    """Run the notebook once; one Result per block item, keyed by item id.
+
+    The kernel runs student code, so it is confined like a worker; code_dir's parent is
+    the sandbox that holds the worker package.
+    """
     start = time.monotonic()
     timeout = max(i.timeout for i in items)
+    cpu_seconds = int(sum(i.timeout for i in items)) + 30
+    launcher = kernel_launcher(code_dir.parent, confinement(), cpu_seconds)
+    reason = "This block was not found in the notebook that ran."
     try:
         outcomes = {o.number: o for o in run_notebook(notebook, code_dir, data_dir,
-                                                      cell_timeout=timeout)}
+                                                      cell_timeout=timeout,
+                                                      launcher=launcher)}
     except Exception as e:  # a notebook that nbformat/nbclient cannot even start
         outcomes = {}
         reason = f"The notebook could not be run: {type(e).__name__}: {e}"
@@ -27,10 +37,11 @@ def grade_notebook(items, notebook, code_dir, data_dir) -> dict:
     for item in items:
         o = outcomes.get(item.block)
         if o is None:
-            results[item.id] = Result(item, 0.0, locals().get("reason", "This block was not "
-                                      "found in the notebook that ran."), "not run", seconds)
+            result = failed(item, reason, "not run")
+        elif o.passed:
+            result = scored(item, 1.0, o.feedback)
         else:
-            summary = "ok" if o.passed else (o.feedback.splitlines() or ["failed"])[0][:40]
-            results[item.id] = Result(item, item.points if o.passed else 0.0,
-                                      o.feedback, summary, seconds)
+            result = failed(item, o.feedback, (o.feedback.splitlines() or ["failed"])[0][:40])
+        result.seconds = seconds
+        results[item.id] = result
     return results

@@ -1,11 +1,21 @@
-"""How hard the worker is confined on this machine: limits always, a user when root."""
+"""How hard the worker is confined on this machine: limits always, a user when root.
+
+As root, the worker also gets its own namespaces, in which the kit is hidden but for its
+venv and data, and /tmp is private (worker/confine.py). Where the kernel refuses
+namespaces (an unprivileged container), the kit's other entries lose their permissions
+for others instead, so that the worker user cannot read them either.
+"""
 import functools
 import os
 import pwd
 import resource
+import stat
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
+from .. import paths
 from .worker import Confinement
 
 WORKER_USER = "beras-worker"
@@ -18,6 +28,9 @@ LIMITS = {
 }
 NPROC = 64  # only under the dedicated user: for a student's own account it would count
             # every process of their desktop session
+PRIVATE = ("/tmp", "/var/tmp", "/dev/shm")
+NAMESPACES = 0x00020000 | 0x40000000 | 0x08000000 | 0x20000000  # mount, net, IPC, PID
+PROBE_NAMESPACES = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({NAMESPACES}) != 0)"
 
 
 def worker_user():
@@ -35,10 +48,31 @@ def worker_user():
 
 def user_can_run_python(uid, gid) -> bool:
     """Can the worker user import numpy and lazily loaded stdlib modules with this Python?"""
-    probe = subprocess.run(
-        [sys.executable, "-I", "-c", "import zlib, gzip, json, numpy.random"],
-        user=uid, group=gid, extra_groups=[], capture_output=True, cwd="/", timeout=60)
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-I", "-c", "import zlib, gzip, json, numpy.random"],
+            user=uid, group=gid, extra_groups=[], capture_output=True, cwd="/", timeout=60)
+    except OSError:  # the interpreter itself is out of the user's reach
+        return False
     return probe.returncode == 0
+
+
+def namespaces_work() -> bool:
+    """Can this (root) process make the namespaces the worker wants?"""
+    probe = subprocess.run([sys.executable, "-I", "-c", PROBE_NAMESPACES],
+                           capture_output=True, timeout=60)
+    return probe.returncode == 0
+
+
+def hide_by_permissions(kit: Path, keep):
+    """No access for others (the worker user) to the kit's entries, but for `keep`."""
+    print("warning: no namespaces here; the kit's files lose their permissions for other "
+          "users instead", file=sys.stderr)
+    keep = [Path(p).resolve() for p in keep]
+    for entry in kit.iterdir():
+        if entry.is_symlink() or any(p == entry or entry in p.parents for p in keep):
+            continue
+        entry.chmod(stat.S_IMODE(entry.stat().st_mode) & ~0o007)
 
 
 @functools.cache
@@ -57,4 +91,8 @@ def confinement() -> Confinement:
               if resource.getrlimit(getattr(resource, k))[1] != resource.RLIM_INFINITY else v
               for k, v in limits.items()}
     uid, gid = user or (None, None)
-    return Confinement(uid=uid, gid=gid, limits=limits)
+    keep = [paths.DATA.resolve(), Path(sys.prefix), Path(sys.base_prefix)]
+    if user and not namespaces_work():
+        hide_by_permissions(paths.KIT, keep)
+    return Confinement(uid=uid, gid=gid, limits=limits, hide=[paths.KIT],
+                       private=[*PRIVATE, tempfile.gettempdir()], keep=keep)

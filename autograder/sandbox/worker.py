@@ -3,6 +3,7 @@
 Every item gets a fresh child (`Worker.item()`), a wall-clock deadline and a CPU limit.
 A crash, a hang, `sys.exit` or garbage on the channel costs only that item: the child
 (or, if need be, the whole worker) is killed and the next item starts a new one.
+The notebook's kernel is confined the same way, by the prefix `kernel_launcher` gives.
 """
 import json
 import os
@@ -20,7 +21,8 @@ from .capture import CappedCapture
 from .operations import Operations
 
 WORKER_PACKAGE = Path(__file__).resolve().parent.parent / "worker"
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from worker.zygote import main; main()"
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from worker.{} import main; main()"
+STOP_GRACE = 5.0  # seconds a worker gets to kill its own processes before SIGKILL
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # set per machine, see env notes
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
@@ -44,11 +46,27 @@ class ItemTimeout(WorkerLost):
 
 @dataclass
 class Confinement:
-    """How the worker is confined. uid/gid: a dedicated user when the grader is root."""
+    """How the worker is confined (worker/confine.py applies it).
+
+    uid/gid: a dedicated user when the grader is root. namespaces: False for none.
+    hide: folders covered by an empty read-only tmpfs (the kit: grader, reference, builds).
+    private: folders covered by a fresh writable tmpfs (the temp folders).
+    keep: what still shows through either (the venv, the data; the sandbox always).
+    """
     uid: int | None = None
     gid: int | None = None
-    no_network: bool = True
+    namespaces: bool = True
     limits: dict = field(default_factory=dict)
+    hide: list = field(default_factory=list)
+    private: list = field(default_factory=list)
+    keep: list = field(default_factory=list)
+
+    def config(self, sandbox: Path, **extra) -> dict:
+        """The JSON config worker/confine.py reads; the sandbox always shows through."""
+        return {"uid": self.uid, "gid": self.gid, "namespaces": self.namespaces,
+                "limits": self.limits, "hide": [str(p) for p in self.hide],
+                "private": [str(p) for p in self.private],
+                "keep": [str(sandbox), *map(str, self.keep)], **extra}
 
 
 def fresh_env(home: Path) -> dict:
@@ -58,6 +76,17 @@ def fresh_env(home: Path) -> dict:
     return env
 
 
+def kernel_launcher(sandbox: Path, confinement: Confinement, cpu_seconds: int) -> list:
+    """The command prefix that starts the notebook's kernel confined like a worker.
+
+    worker/kernel.py (from the sandbox) confines itself, then execs the kernel command
+    that follows the prefix. The sandbox must hold the worker package.
+    """
+    limits = {**confinement.limits, "RLIMIT_CPU": cpu_seconds}
+    config = confinement.config(sandbox, limits=limits)
+    return [sys.executable, "-I", "-c", BOOT.format("kernel"), str(sandbox), json.dumps(config)]
+
+
 def install_worker_package(sandbox: Path):
     """Copy the worker's code where the worker user can read it (and nothing else of ours)."""
     target = Path(sandbox) / "worker"
@@ -65,29 +94,6 @@ def install_worker_package(sandbox: Path):
         shutil.copytree(WORKER_PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__"))
         for path in [Path(sandbox), target, *target.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
-
-
-class _DeadlineReader:
-    """read_exact over a pipe that gives up at a deadline."""
-
-    def __init__(self, fd):
-        self.fd, self.deadline = fd, None
-
-    def __call__(self, n):
-        chunks, got = [], 0
-        while got < n:
-            remaining = None if self.deadline is None else self.deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                raise ItemTimeout("timed out")
-            ready, _, _ = select.select([self.fd], [], [], remaining)
-            if not ready:
-                raise ItemTimeout("timed out")
-            chunk = os.read(self.fd, min(n - got, 1 << 20))
-            if not chunk:
-                raise EOFError("worker closed the channel")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
 
 
 class Worker:
@@ -100,35 +106,53 @@ class Worker:
         self.python = python
         self.proc = None
         self.confinement_report = {}
+        self.last_child = None  # the host pid of the last item's child, without a PID namespace
 
     def start(self):
         install_worker_package(self.sandbox)
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
-        c = self.confinement
-        config = {"in_fd": req_r, "out_fd": rep_w, "code_dir": str(self.code_dir),
-                  "uid": c.uid, "gid": c.gid, "no_network": c.no_network, "limits": c.limits}
+        config = self.confinement.config(self.sandbox, in_fd=req_r, out_fd=rep_w,
+                                         code_dir=str(self.code_dir))
         self.proc = subprocess.Popen(
-            [self.python, "-I", "-c", BOOT, str(self.sandbox), json.dumps(config)],
+            [self.python, "-I", "-c", BOOT.format("zygote"), str(self.sandbox),
+             json.dumps(config)],
             pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
             env=fresh_env(self.sandbox), cwd=str(self.code_dir), start_new_session=True)
         for fd in (req_r, rep_w, out_w):
             os.close(fd)
         self.output = CappedCapture(out_r)
-        self._deadline = _DeadlineReader(self._rep_r)
-        self._reader = FrameReader(self._rep_r, read_exact=self._deadline)
-        hello = self._read(time.monotonic() + 30)
+        self._deadline = None
+        self._reader = FrameReader(self._rep_r, wait=self._wait_for_reply)
+        try:
+            hello = self._read(time.monotonic() + 30)
+        except WorkerLost:
+            self.close()
+            raise
         self.confinement_report = hello.get("confinement", {})
 
-    def _read(self, deadline):
-        self._deadline.deadline = deadline
+    @property
+    def pid_namespace(self) -> bool:
+        return bool(self.confinement_report.get("pid_namespace"))
+
+    def _wait_for_reply(self):
+        """Block until the reply pipe is readable; ItemTimeout at the deadline."""
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0 or not select.select([self._rep_r], [], [], remaining)[0]:
+            raise ItemTimeout("timed out")
+
+    def _read(self, deadline) -> dict:
+        self._deadline = deadline
         try:
-            return self._reader.read()
+            message = self._reader.read()
         except EOFError as e:
             raise WorkerLost(f"the worker process ended ({self._exit_note()})") from e
         except WireError as e:
             raise WorkerLost(f"the worker broke the protocol: {e}") from e
+        if not isinstance(message, dict):
+            raise WorkerLost("the worker broke the protocol: a frame that is not a message")
+        return message
 
     def _exit_note(self):
         code = self.proc.poll() if self.proc else None
@@ -147,15 +171,25 @@ class Worker:
         return Item(self, timeout, cpu_seconds or int(timeout) + 5)
 
     def close(self):
-        """Kill the worker's process group, its last child's group, and close the pipes."""
+        """Stop the worker and every process it started, then close the pipes.
+
+        SIGTERM first: the parent outside the PID namespace kills its init, and the kernel
+        the rest of the namespace; without a namespace the zygote kills its item and every
+        orphan. SIGKILL to the process groups if that has not happened in STOP_GRACE s.
+        """
         if self.proc is None:
             return
-        for pgid in (self.proc.pid, getattr(self, "last_child", None)):
-            if pgid:
-                try:
-                    os.killpg(pgid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+        try:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            pass
+        groups = [self.proc.pid] + ([self.last_child] if self.last_child else [])
+        for pgid in groups:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         self.proc.wait()
         for fd in (self._req_w, self._rep_r):
             try:
@@ -164,6 +198,7 @@ class Worker:
                 pass
         self.output.thread.join(timeout=2)
         self.proc = None
+        self.last_child = None
 
 
 class Item(Operations):
@@ -177,17 +212,31 @@ class Item(Operations):
         self.output = ""
 
     def __enter__(self):
-        self.worker.output.take()
-        self.worker.send({"op": "fork", "cpu_seconds": self.cpu_seconds})
-        ready = self.worker._read(self.deadline)
-        self.child = self.worker.last_child = ready.get("pid")
+        try:
+            self._fork()
+        except WorkerLost:
+            # What an earlier item left on the channel is not this item's fault: restart once.
+            self.worker.close()
+            self.worker.start()
+            self._fork()
         return self
+
+    def _fork(self):
+        w = self.worker
+        w.output.take()
+        w.send({"op": "fork", "cpu_seconds": self.cpu_seconds})
+        ready = w._read(self.deadline)
+        if ready.get("event") != "ready":
+            raise WorkerLost(f"your code's process {ready.get('reason', 'did not start')}")
+        self.child = ready.get("pid")
+        w.last_child = None if w.pid_namespace else self.child  # a namespace's own pid
 
     def __exit__(self, *exc):
         if self.child is not None:
             try:
                 self.worker.send({"op": "end"})
-                self.worker._read(time.monotonic() + 5)
+                if self.worker._read(time.monotonic() + 5).get("event") != "exit":
+                    raise WorkerLost("a frame after the end of the item")
             except WorkerLost:
                 self.worker.close()
         self.output = self.worker.output.take()
@@ -204,7 +253,9 @@ class Item(Operations):
             self.worker.close()
             raise
         if reply.get("event") == "exit":
+            # It may have died halfway through reading the request: start afresh next time.
             self.child = None
+            self.worker.close()
             raise WorkerLost(f"your code's process {reply.get('reason')}")
         if "error" in reply:
             e = reply["error"]

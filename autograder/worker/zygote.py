@@ -1,10 +1,10 @@
 """The worker process: confine itself, then fork one child per graded item.
 
 The grader sends {"op": "fork", "cpu_seconds": n}; a child serves requests until
-{"op": "end"}. When the child is gone (done, crashed or killed), the zygote kills its
-process group and every orphan that came back to it, then reports {"event": "exit"}.
-Student modules are imported inside the children only, so a crash at import costs
-only the item that triggered it.
+{"op": "end"}. When the child is gone (done, crashed or killed), the zygote kills every
+process the item left behind, then reports {"event": "exit"}. Student modules are
+imported inside the children only, so a crash at import costs only the item that
+triggered it.
 """
 import json
 import os
@@ -12,9 +12,11 @@ import resource
 import signal
 import sys
 
-from . import confine
+from . import confine, forbidden
 from .session import Session
-from .wire import FrameReader, write_frame
+from .wire import FrameReader, WireError, write_frame
+
+_child = None  # the item's child while it runs (for SIGTERM)
 
 
 def exit_reason(status: int) -> str:
@@ -22,6 +24,19 @@ def exit_reason(status: int) -> str:
         sig = os.WTERMSIG(status)
         return f"killed by signal {signal.Signals(sig).name}"
     return f"exited with code {os.WEXITSTATUS(status)}"
+
+
+def kill_namespace():
+    """As init of a PID namespace: kill and reap every other process in it."""
+    while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
 
 
 def kill_orphans():
@@ -46,11 +61,26 @@ def kill_orphans():
             return
 
 
+def kill_leftovers(pid_namespace: bool):
+    """Everything an item started, however detached, dies before the next item starts."""
+    if _child is not None:
+        try:
+            os.killpg(_child, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    if pid_namespace:
+        kill_namespace()
+    else:
+        kill_orphans()
+
+
 def serve_child(reader, out_fd, code_dir, cpu_seconds):
     os.setpgid(0, 0)
     confine.die_with_parent()
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    forbidden.install()
     session = Session(code_dir)
     write_frame(out_fd, {"event": "ready", "pid": os.getpid()})
     while True:
@@ -60,8 +90,13 @@ def serve_child(reader, out_fd, code_dir, cpu_seconds):
         write_frame(out_fd, session.handle(request))
 
 
-def fork_item(reader, out_fd, code_dir, cpu_seconds):
-    pid = os.fork()
+def fork_item(reader, out_fd, code_dir, cpu_seconds, pid_namespace):
+    global _child
+    try:
+        pid = os.fork()
+    except OSError as e:
+        write_frame(out_fd, {"event": "exit", "reason": f"could not be started ({e})"})
+        return
     if pid == 0:
         code = 0
         try:
@@ -75,18 +110,20 @@ def fork_item(reader, out_fd, code_dir, cpu_seconds):
                 except BaseException:  # noqa: B036
                     pass
             os._exit(code)
+    _child = pid
     _, status = os.waitpid(pid, 0)
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    kill_orphans()
+    kill_leftovers(pid_namespace)
+    _child = None
     write_frame(out_fd, {"event": "exit", "reason": exit_reason(status)})
 
 
 def main():
     config = json.loads(sys.argv[-1])
     applied = confine.apply(config)
+    pid_namespace = applied["pid_namespace"]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # only an item's child takes ^C
+    if not pid_namespace:  # else the parent outside the namespace handles SIGTERM
+        signal.signal(signal.SIGTERM, lambda *_: (kill_leftovers(False), os._exit(0)))
     in_fd, out_fd, code_dir = config["in_fd"], config["out_fd"], config["code_dir"]
     os.chdir(code_dir)
     sys.path.insert(0, code_dir)
@@ -98,9 +135,10 @@ def main():
     while True:
         try:
             message = reader.read()
-        except EOFError:
+        except (EOFError, WireError):
             return
         if message.get("op") == "fork":
-            fork_item(reader, out_fd, code_dir, int(message.get("cpu_seconds", 60)))
+            fork_item(reader, out_fd, code_dir, int(message.get("cpu_seconds", 60)),
+                      pid_namespace)
         elif message.get("op") == "quit":
             return
