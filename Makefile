@@ -6,7 +6,7 @@ RESULTS ?= results.json
 SUBMISSIONS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: setup train test grade check stencil expected release grade-all bench
+.PHONY: setup train test grade check stencil expected release grade-all gradescope bench
 
 setup:
 	@$(SETUP)
@@ -33,3 +33,16 @@ stencil: setup
 # Re-execute the notebook on the solution and rewrite every Expected Output block.
 expected: setup
 	@$(PY) scripts/build_notebook.py --expected
+
+# Build the student handout (dist/student/, dist/student.zip) and Gradescope's dist/autograder.zip.
+release: setup
+	@$(PY) scripts/build_release.py
+
+# Regrade a class: each folder or .zip in SUBMISSIONS, JOBS at a time, into SUBMISSIONS/gradebook/.
+grade-all: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=dir [JOBS=n]" >&2; exit 2; }
+	@$(PY) -m autograder grade-all $(SUBMISSIONS) --jobs $(JOBS) --out $(SUBMISSIONS)/gradebook
+
+# Grade one submission exactly as Gradescope would, from the built zip.
+gradescope: release
+	@scripts/gradescope_local.sh $(SUBMISSION) $(RESULTS)

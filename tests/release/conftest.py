@@ -1,0 +1,67 @@
+"""Shared fixtures for the release tests: one build of dist/ per session, in a temp dir."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = ROOT / ".venv" / "bin" / "python"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+# Notebook blocks that run only code the notebook or core.py gives (tests/notebook keeps
+# the same list): an untouched stencil passes them, and nothing else.
+GIVEN = {"notebook: Simple Diffable Example: Sin Activation",
+         "notebook: Advanced Diffable Example: Categorical Crossentropy Loss"}
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory):
+    """What `make release` builds, in a temp dist/ (the kit's own dist/ is left alone)."""
+    out = tmp_path_factory.mktemp("dist")
+    build = subprocess.run([str(PY), "scripts/build_release.py", "--dist", str(out)],
+                           cwd=ROOT, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    return out
+
+
+def gradescope_local(submission: Path, results: Path, dist: Path, items: str = "") -> dict:
+    """Grade through scripts/gradescope_local.sh and the built zip; the results.json."""
+    env = {**os.environ, "AUTOGRADER_ZIP": str(dist / "autograder.zip")}
+    env.pop("BERAS_ITEMS", None)
+    if items:
+        env["BERAS_ITEMS"] = items
+    run = subprocess.run(["bash", str(ROOT / "scripts" / "gradescope_local.sh"),
+                          str(submission), str(results)],
+                         env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(results.read_text())
+
+
+def zip_folder(folder: Path, archive: Path, under: str = "") -> Path:
+    """Zip a folder's files (no caches), placed under `under/` in the archive."""
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, f"{under}/{path.relative_to(folder)}".lstrip("/"))
+    return archive
+
+
+def with_latin1_name(archive: Path) -> Path:
+    """Rename the zip's `caf_.txt` to the Latin-1 bytes `caf\\xe9.txt`, without the UTF-8 flag
+    (Python's zipfile would set it), as an old Windows zip tool writes names."""
+    raw = archive.read_bytes()
+    assert raw.count(b"caf_.txt") == 2  # the local header and the central directory
+    archive.write_bytes(raw.replace(b"caf_.txt", b"caf\xe9.txt"))
+    return archive
+
+
+def solution_code(dest: Path) -> Path:
+    """A copy of the reference's code folder (Beras/, assignment.py, preprocess.py, notebook)."""
+    shutil.copytree(ROOT / "solution", dest,
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    return dest
