@@ -128,7 +128,7 @@ def main():
     os.chdir(code_dir)
     sys.path.insert(0, code_dir)
     sys.dont_write_bytecode = True
-    import numpy  # noqa: F401 - imported once here, shared by every child
+    import numpy.random  # noqa: F401 - imported once here, shared by every child
 
     reader = FrameReader(in_fd)
     write_frame(out_fd, {"event": "hello", "confinement": applied})

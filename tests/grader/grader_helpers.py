@@ -48,7 +48,7 @@ def untimed(results: dict) -> dict:
     """results.json without what differs from run to run: the seconds (execution_time, each
     test's extra_data, the report header's total)."""
     results = {k: v for k, v in results.items() if k != "execution_time"}
-    results["output"] = re.sub(r"\d+\.\d s\n", "… s\n", results["output"], count=1)
+    results["output"] = re.sub(r"\s+\d+\.\d s\n", " … s\n", results["output"], count=1)
     results["tests"] = [{k: v for k, v in t.items() if k != "extra_data"}
                         for t in results["tests"]]
     return results
