@@ -46,3 +46,8 @@ grade-all: setup
 # Grade one submission exactly as Gradescope would, from the built zip.
 gradescope: release
 	@scripts/gradescope_local.sh $(SUBMISSION) $(RESULTS)
+
+BENCH_ARGS ?=
+# Time a grade, a check and a Beras training epoch against PyTorch (.venv-bench); the last five lines are parsed.
+bench: setup
+	@bash benchmarks/bench.sh $(BENCH_ARGS)
