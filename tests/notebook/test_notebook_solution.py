@@ -148,3 +148,22 @@ def patched_solution(tmp_path, patches):
 def test_typical_bugs_fail_the_blocks_that_check_them(tmp_path):
     outcomes = run_notebook(NOTEBOOK, patched_solution(tmp_path, MUTANTS), ROOT / "data")
     assert {o.title for o in outcomes if not o.passed} == CAUGHT
+
+
+def test_jupyter_runs_the_notebook_top_to_bottom_as_a_student_would(tmp_path):
+    """`jupyter nbconvert --execute` from solution/ itself (its ../data is the kit's data):
+    no working copy, no launcher, and an error in any cell fails the run."""
+    import subprocess
+    import sys
+
+    from autograder.notebook.compare import compare_outputs
+    from autograder.notebook.runner import cell_output
+
+    run = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook",
+                          "--execute", "--output-dir", str(tmp_path), NOTEBOOK.name],
+                         cwd=NOTEBOOK.parent, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    nb = nbformat.read(tmp_path / NOTEBOOK.name, as_version=4)
+    for block in find_blocks(nb):
+        result = compare_outputs(block.expected, cell_output(nb.cells[block.code_cell]))
+        assert result.passed, f"block {block.number} ({block.title}):\n{result.feedback}"
