@@ -1,7 +1,8 @@
 """How hard the worker is confined on this machine: limits always, a user when root.
 
-As root, the worker also gets its own namespaces, in which the kit is hidden but for its
-venv and data, and /tmp is private (worker/confine.py). Where the kernel refuses
+As root, the worker also gets its own namespaces, in which every top-level folder but the
+system's (so the kit, and any other copy of it) is hidden but for its venv, data and
+sandbox, and /tmp is private (worker/confine.py). Where the kernel refuses
 namespaces (an unprivileged container), the kit's other entries lose their permissions
 for others instead, so that the worker user cannot read them either.
 """
@@ -29,6 +30,8 @@ LIMITS = {
 NPROC = 64  # only under the dedicated user: for a student's own account it would count
             # every process of their desktop session
 PRIVATE = ("/tmp", "/var/tmp", "/dev/shm")
+SYSTEM_VISIBLE = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "dev",
+                  "proc", "sys", "tmp"}  # tmp: covered by a private tmpfs instead
 NAMESPACES = 0x00020000 | 0x40000000 | 0x08000000 | 0x20000000  # mount, net, IPC, PID
 PROBE_NAMESPACES = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({NAMESPACES}) != 0)"
 
@@ -94,5 +97,15 @@ def confinement() -> Confinement:
     keep = [paths.DATA.resolve(), Path(sys.prefix), Path(sys.base_prefix)]
     if user and not namespaces_work():
         hide_by_permissions(paths.KIT, keep)
-    return Confinement(uid=uid, gid=gid, limits=limits, hide=[paths.KIT],
+    return Confinement(uid=uid, gid=gid, limits=limits,
+                       hide=[paths.KIT, *beyond_the_system()],
                        private=[*PRIVATE, tempfile.gettempdir()], keep=keep)
+
+
+def beyond_the_system() -> list:
+    """Every top-level folder but the system's own. Hiding only the kit is not enough: the
+    machine may hold another copy of the reference (a TA's checkout, /autograder/source,
+    a home folder); the worker sees none of it, only what `keep` brings back."""
+    return [Path("/", name) for name in sorted(os.listdir("/"))
+            if name not in SYSTEM_VISIBLE and not os.path.islink(f"/{name}")
+            and os.path.isdir(f"/{name}")]

@@ -145,7 +145,29 @@ def test_kit_is_hidden_from_the_worker_as_root(worker):
             p.name for p in (KIT / "data", Path(sys.prefix)) if p.parent == KIT)
         with pytest.raises(StudentError, match="FileNotFoundError|PermissionError"):
             item.func("os.listdir", str(KIT / "solution"))
-        assert item.func("os.listdir", "/tmp") == [worker.sandbox.name]
+        # /tmp is private: the sandbox, and the way to the venv and data if they live there
+        kept = [worker.sandbox, KIT / "data", Path(sys.prefix)]
+        assert sorted(item.func("os.listdir", "/tmp")) == sorted(
+            {p.resolve().relative_to("/tmp").parts[0] for p in kept
+             if p.resolve().is_relative_to("/tmp")})
+        # and nothing beyond the system's own folders, whoever else's copy of the kit
+        for elsewhere in ("/root", "/home", "/opt", "/srv", "/var"):
+            assert item.func("os.listdir", elsewhere) == []
+
+
+def test_another_copy_of_the_kit_on_the_machine_is_hidden_too(worker):
+    if not ROOT:
+        pytest.skip("only root can hide folders")
+    copy = Path(tempfile.mkdtemp(prefix="beras-kit-copy-", dir="/opt"))  # visible before
+    try:
+        (copy / "solution").mkdir()
+        (copy / "solution" / "secret.py").write_text("ANSWER = 42\n")
+        copy.chmod(0o755)
+        with worker.item(timeout=10) as item:
+            with pytest.raises(StudentError, match="FileNotFoundError|PermissionError"):
+                item.func("os.listdir", str(copy / "solution"))
+    finally:
+        shutil.rmtree(copy)
 
 
 def test_garbage_on_the_reply_channel_costs_only_its_item(worker):
