@@ -23,6 +23,7 @@ class Item:
     timeout: float = 20
     in_check: bool = True
     block: int | None = None  # notebook items: the Expected Output block, 1-based
+    params: dict = field(default_factory=dict, hash=False, compare=False)  # check settings
 
     @property
     def public(self) -> bool:
@@ -71,7 +72,7 @@ def _item(raw: dict, defaults: dict) -> Item:
                 points=float(raw["points"]), visibility=raw["visibility"],
                 tags=tuple(raw.get("tags", ())),
                 timeout=float(raw.get("timeout", defaults.get("timeout", 20))),
-                in_check=bool(raw.get("in_check", True)))
+                in_check=bool(raw.get("in_check", True)), params=dict(raw.get("params", {})))
 
 
 def load(path: Path = RUBRIC) -> Rubric:

@@ -11,20 +11,18 @@ import numpy as np
 from . import check
 from ..feedback import CheckFailed, Failure
 
-FLOOR = 0.5  # no credit at or below this accuracy; linear from here up to the bar
-
-
 def test_labels(data_dir):
     with gzip.open(data_dir / "mnist" / "t10k-labels-idx1-ubyte.gz") as f:
         return np.frombuffer(f.read(), dtype=np.uint8, offset=8)
 
 
-def credit(accuracy, bar):
-    return 1.0 if accuracy >= bar else max(0.0, (accuracy - FLOOR) / (bar - FLOOR))
+def credit(accuracy, bar, floor):
+    return 1.0 if accuracy >= bar else max(0.0, (accuracy - floor) / (bar - floor))
 
 
-def train(ctx, which, bar):
-    """Fit get_{which}_model_components() and score its test accuracy against `bar`.
+def train(ctx, which):
+    """Fit get_{which}_model_components() and score its test accuracy against the item's
+    `bar` (full marks) and `floor` (no credit) from the rubric.
 
     Returns:
         (fraction, output): partial credit and the sentence that explains it.
@@ -41,10 +39,11 @@ def train(ctx, which, bar):
             got=getattr(predictions, "shape", predictions),
             diagnosis="model.call must return (B, 10) class scores for a (B, 784) batch"))
     accuracy = float(np.mean(predictions == labels))
-    fraction = credit(accuracy, bar)
+    bar, floor = ctx.item.params["bar"], ctx.item.params["floor"]
+    fraction = credit(accuracy, bar, floor)
     said = (f"Test accuracy {accuracy:.4f} after {got['epochs']} epochs of batch size "
             f"{got['batch_size']}. Full marks at {bar}; partial credit rises linearly from "
-            f"{FLOOR} (none) to {bar}.")
+            f"{floor} (none) to {bar}.")
     if fraction == 0:
         raise CheckFailed(Failure(checked=checked, diagnosis=f"too low for credit: {said}"))
     return fraction, f"Checked: {checked}\n{said}"
@@ -52,9 +51,9 @@ def train(ctx, which, bar):
 
 @check("train.simple")
 def train_simple(ctx):
-    return train(ctx, "simple", 0.85)
+    return train(ctx, "simple")
 
 
 @check("train.advanced")
 def train_advanced(ctx):
-    return train(ctx, "advanced", 0.95)
+    return train(ctx, "advanced")

@@ -26,4 +26,11 @@ def test_adam_bias_correction_counts_calls_not_weights():
     (0.97, 0.95, 1.0), (0.95, 0.95, 1.0), (0.5, 0.85, 0.0), (0.3, 0.85, 0.0),
     (0.675, 0.85, 0.5), (0.725, 0.95, 0.5)])
 def test_training_credit_is_linear_from_the_floor_to_the_bar(accuracy, bar, credit):
-    assert training.credit(accuracy, bar) == pytest.approx(credit)
+    assert training.credit(accuracy, bar, floor=0.5) == pytest.approx(credit)
+
+
+def test_the_rubric_sets_the_course_bars_for_training():
+    from autograder import rubric
+    params = {i.id: i.params for i in rubric.load().items if i.id.startswith("train.")}
+    assert params == {"train.simple": {"bar": 0.85, "floor": 0.5},
+                      "train.advanced": {"bar": 0.95, "floor": 0.5}}
