@@ -38,6 +38,7 @@ KERNEL_ENV = {
 INTERRUPT_GRACE = 5.0  # seconds a timed-out cell gets to stop after an interrupt
 TIMED_OUT = {"ename": "CellTimeoutError", "evalue": "", "traceback": []}
 TRACEBACK_FRAMES = 6  # frames of a traceback shown in feedback
+OUTPUT_CAP = 256 * 1024  # bytes of output kept per cell: a submission may print 300 MB
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -66,6 +67,35 @@ class LaunchedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         return [*self.launcher, sys.executable, "-m", "ipykernel_launcher",
                 "-f", os.path.realpath(self.connection_file), *(extra_arguments or [])]
+
+
+class CappedClient(NotebookClient):
+    """Keeps at most OUTPUT_CAP bytes of each cell's outputs and counts what it drops;
+    errors are always kept, since they decide the cell's fate."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept, self.dropped = {}, {}
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        text = content.get("text") if msg["msg_type"] == "stream" else None
+        size = len(text) if text is not None else len(str(content))
+        room = OUTPUT_CAP - self.kept.get(cell_index, 0)
+        if msg["msg_type"] != "error" and size > room:
+            if text is None or room <= 0:
+                self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size
+                return None
+            # one stream message may hold everything a cell printed: keep its head
+            msg = {**msg, "content": {**content, "text": text[:room]}}
+            self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size - room
+            size = room
+        self.kept[cell_index] = self.kept.get(cell_index, 0) + size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def dropped_note(self, cell_index) -> str:
+        n = self.dropped.get(cell_index, 0)
+        return f"\n[... {n} more bytes of output dropped]" if n else ""
 
 
 def run_notebook(notebook: Path, code_dir: Path, data_dir: Path, *, cell_timeout: float = 60,
@@ -118,7 +148,7 @@ async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list) -> dict[i
         replies[cell_index] = execute_reply
 
     # On a timeout, nbclient interrupts the kernel and hands back TIMED_OUT as the reply.
-    client = NotebookClient(nb, km=km, allow_errors=True, timeout_func=lambda _: cell_timeout,
+    client = CappedClient(nb, km=km, allow_errors=True, timeout_func=lambda _: cell_timeout,
                             interrupt_on_timeout=True, error_on_timeout=TIMED_OUT,
                             iopub_timeout=max(1, min(4, int(cell_timeout))),
                             on_cell_executed=keep_reply, shutdown_kernel="immediate",
@@ -142,23 +172,24 @@ async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list) -> dict[i
     return runs
 
 
-async def _run_cell(client: NotebookClient, index: int, replies: dict,
+async def _run_cell(client: CappedClient, index: int, replies: dict,
                     cell_timeout: float) -> CellRun:
     cell = client.nb.cells[index]
+    printed = lambda: cell_output(cell) + client.dropped_note(index)  # noqa: E731
     try:
         await client.async_execute_cell(cell, index)
     except DeadKernelError:
-        return CellRun("dead", cell_output(cell))
+        return CellRun("dead", printed())
     reply = replies.get(index, {}).get("content", {})
     if reply.get("ename") == TIMED_OUT["ename"]:
         if await _responds(client, min(INTERRUPT_GRACE, cell_timeout)):
-            return CellRun("timeout", cell_output(cell))
+            return CellRun("timeout", printed())
         await client.km.shutdown_kernel(now=True)
-        return CellRun("stuck", cell_output(cell))
+        return CellRun("stuck", printed())
     errors = [out for out in cell.outputs if out.output_type == "error"]
     if errors:
-        return CellRun("error", cell_output(cell), _describe_error(errors[0], client))
-    return CellRun("ok", cell_output(cell))
+        return CellRun("error", printed(), _describe_error(errors[0], client))
+    return CellRun("ok", printed())
 
 
 async def _responds(client: NotebookClient, seconds: float) -> bool:

@@ -1,4 +1,7 @@
 """The runner on tiny notebooks: timeouts, errors, dependencies and a killed kernel."""
+import re
+
+import nbformat
 import pytest
 
 from autograder.notebook.runner import run_notebook
@@ -107,3 +110,23 @@ def test_a_kernel_that_cannot_start_fails_every_block(tmp_path):
     [only] = run_notebook(notebook, code, data, launcher=["false"])
     assert not only.passed
     assert only.feedback.startswith("not run: the notebook kernel failed")
+
+
+def test_a_flood_of_output_is_capped_and_counted_and_grading_goes_on(tmp_path):
+    from autograder.notebook.runner import OUTPUT_CAP, execute
+
+    code, data = write_code_folder(tmp_path)
+    line = "x" * 999
+    notebook = write_notebook(tmp_path / "flood.ipynb", [
+        ("Floods", f"for _ in range(20_000):\n    print({line!r})", "x"),  # 20 MB
+        ("After the flood", "print('still here')", "still here")])
+    nb = nbformat.read(notebook, as_version=4)
+    runs = execute(nb, code, data, cell_timeout=60)
+    flood, after = (runs[i] for i, cell in enumerate(nb.cells) if cell.cell_type == "code")
+    assert flood.status == "ok"
+    assert OUTPUT_CAP // 2 < len(flood.output) <= OUTPUT_CAP + 100
+    dropped = int(re.search(r"\[\.\.\. (\d+) more bytes of output dropped\]", flood.output)[1])
+    assert dropped + len(flood.output) >= 20_000_000 - OUTPUT_CAP
+    assert after.status == "ok" and after.output.strip() == "still here"
+    outcomes = run_notebook(notebook, code, data, cell_timeout=60)
+    assert [o.passed for o in outcomes] == [False, True]
