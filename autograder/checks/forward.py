@@ -1,24 +1,15 @@
 """Forward passes against closed forms and properties (public: no reference needed)."""
-from contextlib import contextmanager
-
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from . import check
 from . import strategies as s
-from ._helpers import build, dense, student_raised
-from .properties import for_all
+from ._helpers import build, dense
+from .properties import examples, explained, for_all
+from .strategies import DENSE_SMOKE, paired
 from ..feedback import CheckFailed, Failure, assert_close
 from ..sandbox.worker import StudentError
-
-
-# Fixed cases tried before hypothesis's search: a bug that shows on any input fails there at
-# once, on readable numbers, without the cost of shrinking.
-SMOKE = (np.array([[1.5, -2.0, 0.5], [-0.5, 1.0, 2.0]]),  # (x, J)
-         np.array([[0.5, -1.0, 2.0], [1.0, 0.5, -1.5]]))
-DENSE_SMOKE = (SMOKE[0], np.array([[0.5, 1.0], [-1.0, 2.0], [0.0, 1.0]]),  # (x, w, b, J)
-               np.array([0.1, -0.2]), SMOKE[1][:, :2])
 
 
 @check("dense.forward")
@@ -51,33 +42,6 @@ def softmax(x, axis=-1):
 
 def sigmoid(x):
     return np.exp(-np.logaddexp(0, -x))
-
-
-def paired(first):
-    """(a, b): a drawn from `first`, b a float64 array of the same shape (targets, J, ...)."""
-    return first.flatmap(lambda a: st.tuples(
-        st.just(a), hnp.arrays(np.float64, a.shape, elements=s.floats())))
-
-
-@contextmanager
-def explained(checked, inputs):
-    """A raise in the submission inside this block fails the check showing these inputs."""
-    try:
-        yield
-    except StudentError as e:
-        raise student_raised(e, checked, inputs) from None
-
-
-def examples(ctx, checked, test, strategy, smoke=()):
-    """test(*case) on the fixed `smoke` cases, then on hypothesis's cases from `strategy`.
-
-    A bug that shows on any input fails on a smoke case at once (no shrinking needed); the
-    rest is found and shrunk by hypothesis.
-    """
-    for case in smoke:
-        with explained(checked, {"case": case}):
-            test(*case)
-    for_all(ctx.examples, checked, lambda case: test(*case), case=strategy)
 
 
 def watched_forward(ops, module, x, checked, inputs, extra=()):

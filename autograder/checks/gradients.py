@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from . import check
 from . import strategies as s
 from ._helpers import build, dense, rng, student_raised
-from .forward import (DENSE_SMOKE, LEAKY, SMOKE, examples, explained, paired,
-                      sigmoid, softmax)
+from .forward import LEAKY, sigmoid, softmax
 from .numeric import central, module_vjp, perturbations
-from .properties import for_all
+from .properties import examples, explained, for_all
+from .strategies import DENSE_SMOKE, SMOKE, paired
 from ..feedback import CheckFailed, Failure, assert_close
 from ..sandbox.worker import StudentError
 

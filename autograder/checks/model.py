@@ -8,7 +8,7 @@ import numpy as np
 
 from . import check
 from ._helpers import build, dense, rng, student_raised
-from .forward import explained
+from .properties import explained
 from ..feedback import CheckFailed, Failure, assert_close
 from ..sandbox.worker import StudentError
 

@@ -1,4 +1,6 @@
-"""Run a property over hypothesis examples; a failure comes back shrunk."""
+"""Run a property over fixed cases, then hypothesis examples; a failure comes back shrunk."""
+from contextlib import contextmanager
+
 from hypothesis import HealthCheck, Verbosity, given, settings
 
 from ..feedback import CheckFailed
@@ -39,3 +41,24 @@ def for_all(examples: int, checked: str, test, **strategies):
         raise
     if lost:
         raise lost[0]
+
+
+@contextmanager
+def explained(checked, inputs):
+    """A raise in the submission inside this block fails the check showing these inputs."""
+    try:
+        yield
+    except StudentError as e:
+        raise student_raised(e, checked, inputs) from None
+
+
+def examples(ctx, checked, test, strategy, smoke=()):
+    """test(*case) on the fixed `smoke` cases, then on hypothesis's cases from `strategy`.
+
+    A bug that shows on any input fails on a smoke case at once (no shrinking needed); the
+    rest is found and shrunk by hypothesis.
+    """
+    for case in smoke:
+        with explained(checked, {"case": case}):
+            test(*case)
+    for_all(ctx.examples, checked, lambda case: test(*case), case=strategy)

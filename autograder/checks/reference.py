@@ -9,7 +9,9 @@ import numpy as np
 from . import check
 from . import strategies as s
 from ._helpers import build, dense, rng
-from .forward import DENSE_SMOKE, LEAKY, SMOKE, examples, explained, paired
+from .forward import LEAKY
+from .properties import examples, explained
+from .strategies import DENSE_SMOKE, SMOKE, paired
 from .optimizers import REFERENCE, SHAPES, case as optimizer_case, label, shown
 from ..feedback import assert_close
 

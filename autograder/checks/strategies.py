@@ -38,3 +38,17 @@ def dense_cases(max_batch=4, max_width=4):
     dims = st.tuples(st.integers(1, max_batch), st.integers(1, max_width),
                      st.integers(1, max_width))
     return dims.flatmap(build)
+
+
+def paired(first):
+    """(a, b): a drawn from `first`, b a float64 array of the same shape (targets, J, ...)."""
+    return first.flatmap(lambda a: st.tuples(
+        st.just(a), hnp.arrays(np.float64, a.shape, elements=floats())))
+
+
+# Fixed cases tried before hypothesis's search: a bug that shows on any input fails there at
+# once, on readable numbers, without the cost of shrinking.
+SMOKE = (np.array([[1.5, -2.0, 0.5], [-0.5, 1.0, 2.0]]),  # (x, J)
+         np.array([[0.5, -1.0, 2.0], [1.0, 0.5, -1.5]]))
+DENSE_SMOKE = (SMOKE[0], np.array([[0.5, 1.0], [-1.0, 2.0], [0.0, 1.0]]),  # (x, w, b, J)
+               np.array([0.1, -0.2]), SMOKE[1][:, :2])

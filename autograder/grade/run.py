@@ -18,7 +18,7 @@ from ..sandbox.policy import confinement
 from ..sandbox.worker import Worker, install_worker_package
 from .items import run_item
 from .notebook_items import block_titles, grade_notebook
-from .submission import SubmissionError, stage
+from .submission import stage
 
 
 def choose_notebook(code_dir: Path, public_only: bool) -> Path | None:
