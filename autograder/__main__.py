@@ -42,10 +42,10 @@ def run_grade(args) -> int:
         gradescope.write(gradescope.error_json(message, time.monotonic() - start), args.results)
         print(message, file=sys.stderr)
         return 2
-    text = report.render(outcome, args.public_only, timing=args.timing)
-    gradescope.write(gradescope.results_json(outcome, text if args.public_only else
-                                             report.render(outcome, True)), args.results)
-    print(text)
+    # results.json's top-level output is what every student sees: only the visible items
+    students_view = report.render(outcome.for_students(), public_only=True)
+    gradescope.write(gradescope.results_json(outcome, students_view), args.results)
+    print(report.render(outcome, args.public_only, timing=args.timing))
     return 0
 
 

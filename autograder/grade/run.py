@@ -57,15 +57,24 @@ def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None, 
 
 
 class Grade:
-    """The outcome of one grade: results per item, plus what the student should read first."""
+    """The outcome of one grade: results per item, in rubric order."""
 
-    def __init__(self, rubric, results, seconds, note="", extras=()):
-        self.rubric, self.results, self.seconds, self.note = rubric, results, seconds, note
+    def __init__(self, rubric, results, seconds, extras=()):
+        self.rubric, self.results, self.seconds = rubric, results, seconds
         self.extras = list(extras)  # ungraded lines on the submission's own Diffables
 
     @property
     def score(self):
         return round(sum(r.score for r in self.results), 4)
+
+    def for_students(self) -> "Grade":
+        """The grade as students may read it now: the `visible` items only. Hidden items,
+        and those shown after the due date or publication, appear only in their own
+        Gradescope entries, never in text students always see."""
+        shown = [r for r in self.results if r.item.visibility == "visible"]
+        rubric = rubric_file.Rubric(self.rubric.title, [r.item for r in shown],
+                                    self.rubric.notebook)
+        return Grade(rubric, shown, self.seconds, self.extras)
 
 
 def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:

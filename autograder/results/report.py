@@ -18,7 +18,7 @@ def row(result, timing=False) -> str:
     return f"  {item.number:<6}{name:<{NAME_WIDTH}}{score:>8}{seconds}  {mark}{note}"
 
 
-def render(grade, public_only: bool, note: str = "", timing: bool = False) -> str:
+def render(grade, public_only: bool, timing: bool = False) -> str:
     """timing: add a column with each item's seconds."""
     label = "public checks" if public_only else "full grade"
     head = f"{grade.rubric.title} · {label}"
@@ -29,8 +29,6 @@ def render(grade, public_only: bool, note: str = "", timing: bool = False) -> st
     total = f"{points(grade.score)}/{points(grade.rubric.total)}"
     lines.append(f"Public score {total}. Hidden items are graded on Gradescope."
                  if public_only else f"Score {total}.")
-    if note:
-        lines.append(note)
     if getattr(grade, "extras", None):
         lines += ["", "Your own Diffables (ungraded, finite differences on a (3, 4) batch):"]
         lines += [f"  {line}" for line in grade.extras]

@@ -2,8 +2,8 @@
 Beras at all, extra layers of their own."""
 import re
 
-from grader_helpers import (FAST, RUBRIC, SOLUTION, STENCIL, copy_code, grade, numbers,
-                            untimed)
+from grader_helpers import FAST, RUBRIC, SOLUTION, STENCIL, grade, numbers, untimed
+from submissions import copy_code
 
 
 def test_untouched_stencil_scores_zero_on_every_rubric_item(tmp_path):
@@ -110,3 +110,26 @@ def test_extra_diffables_are_gradient_checked_and_reported_ungraded(tmp_path):
         assert "Beras.activations.WrongTanh: FAIL, wrong ∂s/∂x" in text
         assert "Beras.activations.Scaled: skipped" in text
     assert graded.results["score"] == graded.results["tests"][0]["max_score"]
+
+
+def test_the_top_level_output_students_see_never_shows_a_hidden_item(tmp_path):
+    code = copy_code(SOLUTION, tmp_path / "submission")
+    losses = code / "Beras" / "losses.py"
+    text = losses.read_text()
+    assert text.count("2 * (self.y_pred - self.y_true) / n") == 1
+    losses.write_text(text.replace("2 * (self.y_pred - self.y_true) / n",
+                                   "2 * (self.y_pred - self.y_true)"))  # the /n is missing
+    graded = grade(code, tmp_path / "results.json", ("mse.*",))
+    assert graded.code == 0, graded.stderr
+    tests = {t["number"]: t for t in graded.results["tests"]}
+    hidden = [t for t in tests.values() if t["visibility"] == "hidden"]
+    assert hidden and all(t["status"] == "failed" for t in hidden)  # the bug shows there too
+    shown = graded.results["output"]
+    for t in hidden:
+        assert t["name"] not in shown and f"  {t['number']} " not in shown
+        assert t["output"].splitlines()[0] not in shown
+    visible_failure = next(t for t in tests.values()
+                           if t["visibility"] == "visible" and t["status"] == "failed")
+    assert visible_failure["name"] in shown
+    visible_total = sum(t["max_score"] for t in tests.values() if t["visibility"] == "visible")
+    assert f"/{visible_total:g}. Hidden items are graded on Gradescope." in shown
