@@ -4,7 +4,6 @@ full marks. The grader runs as a TA runs it: `python -m autograder grade` in a s
 """
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,9 +19,8 @@ sys.path.insert(0, str(KIT))
 
 from autograder import paths, rubric as rubric_file  # noqa: E402
 from autograder.grade.notebook_items import block_titles  # noqa: E402
+from submissions import SOLUTION, copy_code  # noqa: E402
 
-SOLUTION = KIT / "solution"
-CODE = ("Beras", "assignment.py", "preprocess.py")  # a submission's code, without notebook
 EXAMPLES = 15  # hypothesis examples per property: enough to catch every case, and fast
 GRADE_TIMEOUT = 600
 JOBS = int(os.environ.get("BUGS_JOBS", min(2, os.cpu_count() or 1)))  # grades at a time
@@ -56,14 +54,7 @@ def item_id(test, notebook_number) -> str:
 
 def patched_submission(case, root: Path) -> Path:
     """A copy of the solution's code under root/<name>, with the case's patch applied."""
-    dest = root / case["name"]
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in CODE:
-        src = SOLUTION / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copyfile(src, dest / name)
+    dest = copy_code(SOLUTION, root / case["name"])
     target = dest / case["file"]
     text = target.read_text()
     for find, replace in edits(case):

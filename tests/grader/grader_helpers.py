@@ -3,7 +3,6 @@ then the results.json it wrote, checked against Gradescope's schema (the fixture
 conftest.py)."""
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,6 @@ from autograder import rubric as rubric_file  # noqa: E402
 
 SOLUTION, STENCIL = KIT / "solution", KIT / "stencil"
 SCHEMA = json.loads((KIT / "autograder" / "results" / "schema.json").read_text())
-CODE = ("Beras", "assignment.py", "preprocess.py")  # a submission's code, without notebook
 RUBRIC = rubric_file.load()
 # every rubric item but MNIST training (the notebook's items come only with the notebook)
 FAST = [i.id for i in RUBRIC.items if "training" not in i.tags]
@@ -61,18 +59,6 @@ def grade(submission, results_path, items=(), timeout=600) -> Graded:
         command += ["--items", *items]
     proc = subprocess.run(command, cwd=KIT, capture_output=True, text=True, timeout=timeout)
     return Graded(proc, results_path)
-
-
-def copy_code(source: Path, dest: Path) -> Path:
-    """A submission folder holding source's code (Beras/, assignment.py, preprocess.py)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in CODE:
-        src = source / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copyfile(src, dest / name)
-    return dest
 
 
 def numbers(item_ids) -> set:

@@ -11,7 +11,6 @@ import json
 import os
 import pwd
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
+from submissions import copy_code
 
 KIT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(KIT))
@@ -28,7 +28,6 @@ PYTHON = KIT / ".venv" / "bin" / "python"
 DRIVER = Path(__file__).with_name("driver.py")
 OVERLAYS = Path(__file__).with_name("overlays")
 SCHEMA = json.loads((KIT / "autograder" / "results" / "schema.json").read_text())
-CODE = ("Beras", "assignment.py", "preprocess.py")
 STUDENT = "beras-student"  # the ordinary user the corpus also runs as (root creates it)
 WORKER = "beras-worker"
 HOSTILE = "# --- hostile ---"
@@ -54,13 +53,8 @@ def sections(case: str, honest_only=False) -> dict:
 def build(case: str, dest: Path, honest_only=False) -> Path:
     """A copy of the solution's code under dest/<case>, with the overlay appended."""
     sub = dest / case
-    sub.mkdir(parents=True)
-    for name in CODE:
-        src = KIT / "solution" / name
-        if src.is_dir():
-            shutil.copytree(src, sub / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copyfile(src, sub / name)
+    assert not sub.exists()
+    copy_code(KIT / "solution", sub)
     for target, code in sections(case, honest_only).items():
         with open(sub / target, "a") as f:
             f.write("\n\n" + code)
