@@ -11,13 +11,17 @@ FIRST_TRAIN_LABELS = [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]  # the seed notebook's expec
 ROWS = (0, 1, 2)  # rows compared pixel by pixel (the head of the file: cheap to read here)
 
 
+def true_labels(data_dir, prefix):
+    """Every label of MNIST's `prefix` ("train" or "t10k") set, read here from its .gz file."""
+    with gzip.open(data_dir / "mnist" / f"{prefix}-labels-idx1-ubyte.gz") as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=8)
+
+
 def read_truth(data_dir, prefix, rows=len(ROWS)):
     """The first `rows` images (rows, 784) in [0, 1] and every label, read from the .gz files."""
     with gzip.open(data_dir / "mnist" / f"{prefix}-images-idx3-ubyte.gz") as f:
         head = np.frombuffer(f.read(16 + rows * 784), dtype=np.uint8, offset=16)
-    with gzip.open(data_dir / "mnist" / f"{prefix}-labels-idx1-ubyte.gz") as f:
-        labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
-    return head.reshape(rows, 784) / 255.0, labels
+    return head.reshape(rows, 784) / 255.0, true_labels(data_dir, prefix)
 
 
 def expect(ok, checked, what, expected, got, diagnosis=None, inputs=None):

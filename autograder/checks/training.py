@@ -4,17 +4,11 @@ but too slow for `make check`).
 The worker fits the model and returns only its predicted digits for the test images; the
 accuracy is computed here, against labels read here.
 """
-import gzip
-
 import numpy as np
 
 from . import check
+from .data import true_labels
 from ..feedback import CheckFailed, Failure
-
-def test_labels(data_dir):
-    with gzip.open(data_dir / "mnist" / "t10k-labels-idx1-ubyte.gz") as f:
-        return np.frombuffer(f.read(), dtype=np.uint8, offset=8)
-
 
 def credit(accuracy, bar, floor):
     return 1.0 if accuracy >= bar else max(0.0, (accuracy - floor) / (bar - floor))
@@ -31,7 +25,7 @@ def train(ctx, which):
                "(one-hot labels np.eye(10)[labels]) with its epochs and batch_size, then "
                "model.call on the 10000 test images")
     got = ctx.student.proc("train_and_predict", which, "../data")
-    labels = test_labels(ctx.data_dir)
+    labels = true_labels(ctx.data_dir, "t10k")
     predictions = got["predictions"]
     if not isinstance(predictions, np.ndarray) or predictions.shape != labels.shape:
         raise CheckFailed(Failure(
