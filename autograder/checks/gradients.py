@@ -68,8 +68,7 @@ def leaky_relu_gradients(ctx):
                                  "the outputs were returned, not the slopes":
                                  slope * x * J})
 
-    examples(ctx, checked, test, paired(s.batches(elements=s.floats().map(s.off_kink))),
-             smoke=[SMOKE])
+    examples(ctx, checked, test, paired(s.batches_off_kink()), smoke=[SMOKE])
 
 
 @check("softmax.gradients")

@@ -68,7 +68,7 @@ def leaky_relu_reference(ctx):
             compare_compose(ctx, lambda ops: build(ops, name, *args), x, J, checked,
                             {"module": name_shown, "x": x, "J": J})
 
-    examples(ctx, checked, test, paired(s.batches(elements=s.floats().map(s.off_kink))), smoke=[SMOKE])
+    examples(ctx, checked, test, paired(s.batches_off_kink()), smoke=[SMOKE])
 
 
 def activation_reference(ctx, name, elements):
