@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .blocks import FENCE, HEADER, heading, with_expected_text
+from .blocks import HEADER, fence_span, heading, with_expected_text
 
 CODE_MARK = "In [None]:"
 METADATA = {
@@ -42,11 +42,14 @@ def parse(text: str) -> list[TextCell]:
         if line.strip() == CODE_MARK:
             spans.append(["code", i + 1, i + 1])
         elif line.startswith(HEADER):
-            fences = [j for j in range(i + 1, len(lines)) if lines[j].lstrip().startswith(FENCE)]
-            if len(fences) < 2:
-                raise ValueError(f"line {i + 1}: an Expected Output block without a fenced output")
-            spans.append(["expected", i, fences[1] + 1])
-            i = fences[1] + 1
+            try:
+                _, close = fence_span(lines[i + 1:])
+            except ValueError:
+                raise ValueError(f"line {i + 1}: an Expected Output block without a fenced "
+                                 "output") from None
+            end = i + 1 + close + 1  # the line after the closing fence
+            spans.append(["expected", i, end])
+            i = end
             continue
         elif not spans or spans[-1][0] == "expected" or _ends_code(spans[-1], lines, i):
             spans.append(["markdown", i, i + 1])
