@@ -3,7 +3,7 @@ worker's boot, and one item's round trips (fork, first request, a plain request)
 
     python benchmarks/roundtrip.py [--repeats 5]
 
-Uses the grader's own Worker, on a staged copy of solution/, exactly as a grade does.
+Uses the grader's own Guest, on a staged copy of solution/, exactly as a grade does.
 """
 import argparse
 import shutil
@@ -18,8 +18,8 @@ KIT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(KIT))
 from autograder import paths  # noqa: E402
 from autograder.grade.submission import stage  # noqa: E402
-from autograder.sandbox.policy import confinement  # noqa: E402
-from autograder.sandbox.worker import Worker, install_worker_package  # noqa: E402
+from autograder.host.policy import confinement  # noqa: E402
+from autograder.host.supervisor import Guest, install_guest  # noqa: E402
 
 
 def wall(command) -> float:
@@ -42,10 +42,10 @@ def worker_costs(repeats: int) -> dict:
              "item: one more request": []}
     try:
         code = stage(paths.SOLUTION, sandbox, paths.DATA)
-        install_worker_package(sandbox)
+        install_guest(sandbox)
         policy = confinement()
         for _ in range(repeats):
-            worker = Worker(code, sandbox, policy)
+            worker = Guest(code, sandbox, policy)
             costs["worker boot"].append(timed(worker.start))
             for _ in range(3):
                 costs["item fork + end"].append(timed(lambda: worker.item(20).__enter__()

@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..feedback import CheckFailed, Failure
-from ..sandbox.worker import StudentError
+from ..protocol.errors import StudentError
 
 MODULES = {
     "Dense": "Beras.layers.Dense",

@@ -9,7 +9,7 @@ from . import strategies as s
 from ._helpers import MODULES, rng
 from .gradients import assert_vjp
 from ..feedback import CheckFailed
-from ..sandbox.worker import StudentError
+from ..protocol.errors import StudentError
 
 SHAPE = (3, 4)
 

@@ -9,7 +9,7 @@ from ._helpers import build, dense
 from .properties import examples, explained, for_all
 from .strategies import DENSE_SMOKE, paired
 from ..feedback import CheckFailed, Failure, assert_close
-from ..sandbox.worker import StudentError
+from ..protocol.errors import StudentError
 
 
 @check("dense.forward")

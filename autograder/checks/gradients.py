@@ -14,7 +14,7 @@ from .numeric import central, module_vjp, perturbations
 from .properties import examples, explained, for_all
 from .strategies import DENSE_SMOKE, SMOKE, paired
 from ..feedback import CheckFailed, Failure, assert_close
-from ..sandbox.worker import StudentError
+from ..protocol.errors import StudentError
 
 VJP = "compose_to_{0}(J) against central differences of s = Σ J ⊙ forward(x)"
 

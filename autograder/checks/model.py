@@ -10,7 +10,7 @@ from . import check
 from ._helpers import build, dense, rng, student_raised
 from .properties import explained
 from ..feedback import CheckFailed, Failure, assert_close
-from ..sandbox.worker import StudentError
+from ..protocol.errors import StudentError
 
 
 def batch_means(values, batch_size, drop_partial=True):

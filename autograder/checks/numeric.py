@@ -1,7 +1,7 @@
 """Central differences, done on the trusted side from outputs the worker returns."""
 import numpy as np
 
-from ..worker.procedures import INPUT
+from ..protocol.operations import INPUT
 
 STEP = 1e-6
 

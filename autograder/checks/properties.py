@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, Verbosity, given, settings
 
 from ..feedback import CheckFailed
-from ..sandbox.worker import StudentError, WorkerLost
+from ..protocol.errors import GuestLost, StudentError
 from ._helpers import student_raised
 
 
@@ -12,7 +12,7 @@ def for_all(examples: int, checked: str, test, **strategies):
     """Run test(**example) for up to `examples` examples drawn from `strategies`.
 
     Raises CheckFailed for the smallest failing example hypothesis finds. A worker that
-    died (WorkerLost) stops the run at once: shrinking a crash would restart it again and
+    died (GuestLost) stops the run at once: shrinking a crash would restart it again and
     again.
     """
     lost, last = [], {}
@@ -30,7 +30,7 @@ def for_all(examples: int, checked: str, test, **strategies):
             test(**example)
         except StudentError as e:
             raise student_raised(e, checked, dict(example)) from None
-        except WorkerLost as e:
+        except GuestLost as e:
             lost.append(e)
 
     try:

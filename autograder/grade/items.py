@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..checks import REGISTRY, Context
 from ..feedback import CheckFailed
-from ..sandbox.worker import ItemTimeout, StudentError, WorkerLost
+from ..protocol.errors import GuestLost, ItemTimeout, StudentError
 from ..checks._helpers import student_raised
 
 MAX_PRINTED = 2000
@@ -64,7 +64,7 @@ def run_item(item, worker, reference, data_dir, examples) -> Result:
         result = failed(item, f"Checked: {item.name}\nYour code did not finish within "
                         f"{item.timeout:g} s (an infinite loop, or far too slow), so the "
                         "item was stopped.", "timed out")
-    except WorkerLost as e:
+    except GuestLost as e:
         result = failed(item, f"Checked: {item.name}\n{e}. Nothing after that could be "
                         "checked for this item.", "process died")
     except Exception:  # a bug in the grader must not cost the rest of the grade

@@ -5,8 +5,8 @@ import nbformat
 
 from ..notebook.blocks import find_blocks
 from ..notebook.runner import run_notebook
-from ..sandbox.policy import confinement
-from ..sandbox.worker import kernel_launcher
+from ..host.policy import confinement
+from ..host.supervisor import kernel_launcher
 from .items import failed, scored
 
 

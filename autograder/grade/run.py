@@ -13,9 +13,9 @@ from pathlib import Path
 from .. import paths, rubric as rubric_file
 from ..checks import load_all
 from ..checks.extras import check_extras
-from ..sandbox.local import LocalItem, import_reference
-from ..sandbox.policy import confinement
-from ..sandbox.worker import Worker, install_worker_package
+from ..host.local import LocalItem, import_reference
+from ..host.policy import confinement
+from ..host.supervisor import Guest, install_guest
 from .items import run_item
 from .notebook_items import block_titles, grade_notebook
 from .submission import stage
@@ -43,7 +43,7 @@ def run_extras(worker) -> list:
 
 def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None, extras=None):
     """extras: a list to fill with the ungraded report on the submission's own Diffables."""
-    worker = Worker(code_dir, sandbox, confinement())
+    worker = Guest(code_dir, sandbox, confinement())
     try:
         for item in items:
             ref = LocalItem() if reference else None
@@ -94,7 +94,7 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
     sandbox.chmod(0o755)
     try:
         code_dir = stage(submission, sandbox, paths.DATA)
-        install_worker_package(sandbox)
+        install_guest(sandbox)
         notebook = choose_notebook(code_dir, public_only)
         if notebook is not None:
             rubric = rubric.with_notebook_blocks(block_titles(notebook))

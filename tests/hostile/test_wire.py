@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hostile_helpers import KIT  # noqa: F401 - puts the kit on sys.path
-from autograder.worker.wire import MAX_FRAME, FrameReader, WireError, encode
+from autograder.protocol.wire import MAX_FRAME, FrameReader, WireError, encode
 
 LEN = struct.Struct("<Q")
 

@@ -15,11 +15,11 @@ import pytest
 
 from hostile_helpers import KIT, PYTHON, STUDENT, Mode, _processes, ensure_student
 from autograder.notebook.runner import execute
-from autograder.sandbox.capture import CappedCapture
-from autograder.sandbox import policy
-from autograder.sandbox.worker import (StudentError, Worker, WorkerLost, install_worker_package,
+from autograder.host.capture import CappedCapture
+from autograder.host import policy
+from autograder.host.supervisor import (StudentError, Guest, GuestLost, install_guest,
                                        kernel_launcher)
-from autograder.worker import forbidden
+from autograder.guest import forbidden
 
 ROOT = os.geteuid() == 0
 EVIL = '''
@@ -79,14 +79,14 @@ def sandbox():
     code.chmod(0o755)
     (code / "evil.py").write_text(EVIL)
     (code / "evil.py").chmod(0o644)
-    install_worker_package(path)
+    install_guest(path)
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture
 def worker(sandbox):
-    w = Worker(sandbox / "code", sandbox, policy.confinement())
+    w = Guest(sandbox / "code", sandbox, policy.confinement())
     w.start()
     yield w
     w.close()
@@ -123,9 +123,9 @@ def test_confinement_report_as_an_ordinary_user(sandbox):
     Mode("user", STUDENT).own(sandbox)
     script = textwrap.dedent(f"""
         import sys; sys.path.insert(0, {str(KIT)!r})
-        from autograder.sandbox.policy import confinement
-        from autograder.sandbox.worker import Worker
-        w = Worker({str(sandbox / 'code')!r}, {str(sandbox)!r}, confinement())
+        from autograder.host.policy import confinement
+        from autograder.host.supervisor import Guest
+        w = Guest({str(sandbox / 'code')!r}, {str(sandbox)!r}, confinement())
         w.start(); print(w.confinement_report); w.close()""")
     out = subprocess.run([*Mode("user", STUDENT).prefix(), str(PYTHON), "-c", script],
                          capture_output=True, text=True, cwd=sandbox, check=True).stdout
@@ -172,13 +172,13 @@ def test_another_copy_of_the_kit_on_the_machine_is_hidden_too(worker):
 
 def test_garbage_on_the_reply_channel_costs_only_its_item(worker):
     assert answer(worker, "ok") == 1
-    with pytest.raises(WorkerLost, match="protocol"):
+    with pytest.raises(GuestLost, match="protocol"):
         answer(worker, "garble")
     assert answer(worker, "ok") == 1
 
 
 def test_forged_frames_cannot_answer_for_the_next_item(worker):
-    with pytest.raises(WorkerLost):
+    with pytest.raises(GuestLost):
         answer(worker, "forge")
     assert answer(worker, "ok") == 1
 

@@ -2,7 +2,7 @@
 
 As root, the worker also gets its own namespaces, in which every top-level folder but the
 system's (so the kit, and any other copy of it) is hidden but for its venv, data and
-sandbox, and /tmp is private (worker/confine.py). Where the kernel refuses
+sandbox, and /tmp is private (guest/confine.py). Where the kernel refuses
 namespaces (an unprivileged container), the kit's other entries lose their permissions
 for others instead, so that the worker user cannot read them either.
 """
@@ -14,10 +14,10 @@ import stat
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from .worker import Confinement
 
 WORKER_USER = "beras-worker"
 GiB = 1 << 30
@@ -34,6 +34,31 @@ SYSTEM_VISIBLE = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc"
                   "proc", "sys", "tmp"}  # tmp: covered by a private tmpfs instead
 NAMESPACES = 0x00020000 | 0x40000000 | 0x08000000 | 0x20000000  # mount, net, IPC, PID
 PROBE_NAMESPACES = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({NAMESPACES}) != 0)"
+
+
+@dataclass
+class Confinement:
+    """How the worker is confined (guest/confine.py applies it).
+
+    uid/gid: a dedicated user when the grader is root. namespaces: False for none.
+    hide: folders covered by an empty read-only tmpfs (the kit: grader, reference, builds).
+    private: folders covered by a fresh writable tmpfs (the temp folders).
+    keep: what still shows through either (the venv, the data; the sandbox always).
+    """
+    uid: int | None = None
+    gid: int | None = None
+    namespaces: bool = True
+    limits: dict = field(default_factory=dict)
+    hide: list = field(default_factory=list)
+    private: list = field(default_factory=list)
+    keep: list = field(default_factory=list)
+
+    def config(self, sandbox: Path, **extra) -> dict:
+        """The JSON config guest/confine.py reads; the sandbox always shows through."""
+        return {"uid": self.uid, "gid": self.gid, "namespaces": self.namespaces,
+                "limits": self.limits, "hide": [str(p) for p in self.hide],
+                "private": [str(p) for p in self.private],
+                "keep": [str(sandbox), *map(str, self.keep)], **extra}
 
 
 def worker_user():

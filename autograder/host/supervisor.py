@@ -1,6 +1,7 @@
-"""Start a confined worker, run graded items in its forked children, and kill what is left.
+"""The process manager: start a confined guest, run graded items in its forked children,
+and kill what is left.
 
-Every item gets a fresh child (`Worker.item()`), a wall-clock deadline and a CPU limit.
+Every item gets a fresh child (`Guest.item()`), a wall-clock deadline and a CPU limit.
 A crash, a hang, `sys.exit` or garbage on the channel costs only that item: the child
 (or, if need be, the whole worker) is killed and the next item starts a new one.
 The notebook's kernel is confined the same way, by the prefix `kernel_launcher` gives.
@@ -13,60 +14,21 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..worker.wire import FrameReader, WireError, write_frame
+from ..protocol.errors import GuestLost, ItemTimeout, StudentError
+from ..protocol.wire import FrameReader, WireError, write_frame
 from .capture import CappedCapture
-from .operations import Operations
+from .policy import Confinement
+from .requests import Operations
 
-WORKER_PACKAGE = Path(__file__).resolve().parent.parent / "worker"
-BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from worker.{} import main; main()"
+KIT_PACKAGE = Path(__file__).resolve().parent.parent
+GUEST_PACKAGES = ("guest", "protocol")  # all of the kit that the sandbox receives
+BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.guest.{} import main; main()"
 STOP_GRACE = 5.0  # seconds a worker gets to kill its own processes before SIGKILL
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # set per machine, see env notes
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
-
-
-class StudentError(Exception):
-    """The student's code raised; `trace` holds only the student's own frames."""
-
-    def __init__(self, kind, message, trace=""):
-        super().__init__(f"{kind}: {message}" if message else kind)
-        self.kind, self.message, self.trace = kind, message, trace
-
-
-class WorkerLost(Exception):
-    """The item's process died, hung, or broke the protocol."""
-
-
-class ItemTimeout(WorkerLost):
-    pass
-
-
-@dataclass
-class Confinement:
-    """How the worker is confined (worker/confine.py applies it).
-
-    uid/gid: a dedicated user when the grader is root. namespaces: False for none.
-    hide: folders covered by an empty read-only tmpfs (the kit: grader, reference, builds).
-    private: folders covered by a fresh writable tmpfs (the temp folders).
-    keep: what still shows through either (the venv, the data; the sandbox always).
-    """
-    uid: int | None = None
-    gid: int | None = None
-    namespaces: bool = True
-    limits: dict = field(default_factory=dict)
-    hide: list = field(default_factory=list)
-    private: list = field(default_factory=list)
-    keep: list = field(default_factory=list)
-
-    def config(self, sandbox: Path, **extra) -> dict:
-        """The JSON config worker/confine.py reads; the sandbox always shows through."""
-        return {"uid": self.uid, "gid": self.gid, "namespaces": self.namespaces,
-                "limits": self.limits, "hide": [str(p) for p in self.hide],
-                "private": [str(p) for p in self.private],
-                "keep": [str(sandbox), *map(str, self.keep)], **extra}
 
 
 def fresh_env(home: Path) -> dict:
@@ -82,24 +44,30 @@ def fresh_env(home: Path) -> dict:
 def kernel_launcher(sandbox: Path, confinement: Confinement, cpu_seconds: int) -> list:
     """The command prefix that starts the notebook's kernel confined like a worker.
 
-    worker/kernel.py (from the sandbox) confines itself, then execs the kernel command
-    that follows the prefix. The sandbox must hold the worker package.
+    guest/kernel.py (from the sandbox) confines itself, then execs the kernel command
+    that follows the prefix. The sandbox must hold the guest (install_guest).
     """
     limits = {**confinement.limits, "RLIMIT_CPU": cpu_seconds}
     config = confinement.config(sandbox, limits=limits)
     return [sys.executable, "-I", "-c", BOOT.format("kernel"), str(sandbox), json.dumps(config)]
 
 
-def install_worker_package(sandbox: Path):
-    """Copy the worker's code where the worker user can read it (and nothing else of ours)."""
-    target = Path(sandbox) / "worker"
-    if not target.exists():
-        shutil.copytree(WORKER_PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__"))
-        for path in [Path(sandbox), target, *target.rglob("*")]:
-            path.chmod(0o755 if path.is_dir() else 0o644)
+def install_guest(sandbox: Path):
+    """Copy the guest and protocol packages where the worker user can read them (and
+    nothing else of ours), as sandbox/autograder/{guest,protocol}."""
+    root = Path(sandbox) / "autograder"
+    if root.exists():
+        return
+    root.mkdir()
+    (root / "__init__.py").write_text("")
+    for name in GUEST_PACKAGES:
+        shutil.copytree(KIT_PACKAGE / name, root / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [Path(sandbox), root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-class Worker:
+class Guest:
     """One zygote process for one submission's code folder."""
 
     def __init__(self, code_dir: Path, sandbox: Path, confinement: Confinement | None = None,
@@ -112,7 +80,7 @@ class Worker:
         self.last_child = None  # the host pid of the last item's child, without a PID namespace
 
     def start(self):
-        install_worker_package(self.sandbox)
+        install_guest(self.sandbox)
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -130,7 +98,7 @@ class Worker:
         self._reader = FrameReader(self._rep_r, wait=self._wait_for_reply)
         try:
             hello = self._read(time.monotonic() + 30)
-        except WorkerLost:
+        except GuestLost:
             self.close()
             raise
         self.confinement_report = hello.get("confinement", {})
@@ -150,11 +118,11 @@ class Worker:
         try:
             message = self._reader.read()
         except EOFError as e:
-            raise WorkerLost(f"the worker process ended ({self._exit_note()})") from e
+            raise GuestLost(f"the worker process ended ({self._exit_note()})") from e
         except WireError as e:
-            raise WorkerLost(f"the worker broke the protocol: {e}") from e
+            raise GuestLost(f"the worker broke the protocol: {e}") from e
         if not isinstance(message, dict):
-            raise WorkerLost("the worker broke the protocol: a frame that is not a message")
+            raise GuestLost("the worker broke the protocol: a frame that is not a message")
         return message
 
     def _exit_note(self):
@@ -165,7 +133,7 @@ class Worker:
         try:
             write_frame(self._req_w, message)
         except (BrokenPipeError, OSError) as e:
-            raise WorkerLost(f"the worker process is gone: {e}") from e
+            raise GuestLost(f"the worker process is gone: {e}") from e
 
     def item(self, timeout: float, cpu_seconds: int | None = None) -> "Item":
         if self.proc is None or self.proc.poll() is not None:
@@ -207,8 +175,8 @@ class Worker:
 class Item(Operations):
     """A child of the worker that serves one graded item's requests."""
 
-    def __init__(self, worker: Worker, timeout: float, cpu_seconds: int):
-        self.worker = worker
+    def __init__(self, guest: Guest, timeout: float, cpu_seconds: int):
+        self.guest = guest
         self.deadline = time.monotonic() + timeout
         self.cpu_seconds = cpu_seconds
         self.child = None
@@ -217,49 +185,49 @@ class Item(Operations):
     def __enter__(self):
         try:
             self._fork()
-        except WorkerLost:
+        except GuestLost:
             # What an earlier item left on the channel is not this item's fault: restart once.
-            self.worker.close()
-            self.worker.start()
+            self.guest.close()
+            self.guest.start()
             self._fork()
         return self
 
     def _fork(self):
-        w = self.worker
+        w = self.guest
         w.output.take()
         w.send({"op": "fork", "cpu_seconds": self.cpu_seconds})
         ready = w._read(self.deadline)
         if ready.get("event") != "ready":
-            raise WorkerLost(f"your code's process {ready.get('reason', 'did not start')}")
+            raise GuestLost(f"your code's process {ready.get('reason', 'did not start')}")
         self.child = ready.get("pid")
         w.last_child = None if w.pid_namespace else self.child  # a namespace's own pid
 
     def __exit__(self, *exc):
         if self.child is not None:
             try:
-                self.worker.send({"op": "end"})
-                if self.worker._read(time.monotonic() + 5).get("event") != "exit":
-                    raise WorkerLost("a frame after the end of the item")
-            except WorkerLost:
-                self.worker.close()
-        self.output = self.worker.output.take()
+                self.guest.send({"op": "end"})
+                if self.guest._read(time.monotonic() + 5).get("event") != "exit":
+                    raise GuestLost("a frame after the end of the item")
+            except GuestLost:
+                self.guest.close()
+        self.output = self.guest.output.take()
         return False
 
     def request(self, op, **fields):
-        """One operation in the child; its value, or StudentError / WorkerLost."""
+        """One operation in the child; its value, or StudentError / GuestLost."""
         try:
-            self.worker.send({"op": op, **fields})
-            reply = self.worker._read(self.deadline)
-        except WorkerLost:
+            self.guest.send({"op": op, **fields})
+            reply = self.guest._read(self.deadline)
+        except GuestLost:
             # The channel may hold half a frame: the whole worker goes, the next item restarts it.
             self.child = None
-            self.worker.close()
+            self.guest.close()
             raise
         if reply.get("event") == "exit":
             # It may have died halfway through reading the request: start afresh next time.
             self.child = None
-            self.worker.close()
-            raise WorkerLost(f"your code's process {reply.get('reason')}")
+            self.guest.close()
+            raise GuestLost(f"your code's process {reply.get('reason')}")
         if "error" in reply:
             e = reply["error"]
             raise StudentError(e.get("type", "Error"), e.get("message", ""), e.get("trace", ""))

@@ -5,7 +5,7 @@ grader can run each of them on the reference and on a student's code alike.
 """
 import numpy as np
 
-INPUT = -1  # perturbation target: the input rather than weights[k]
+from ..protocol.operations import INPUT  # noqa: F401 - procedures take it as a target
 
 
 def set_dense_weights(dense, w, b):

@@ -25,5 +25,5 @@ class Operations:
         return self.request("set", ref=ref, attr=attr, value=value)
 
     def proc(self, name, *args, **kwargs):
-        """Run a routine of autograder/worker/procedures.py beside the implementation."""
+        """Run a routine of autograder/guest/procedures.py beside the implementation."""
         return self.request("proc", name=name, args=list(args), kwargs=kwargs)

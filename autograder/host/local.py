@@ -3,9 +3,9 @@ import io
 import sys
 from pathlib import Path
 
-from ..worker.session import Session
-from ..worker.wire import FrameReader, encode
-from .operations import Operations
+from ..guest.session import Session
+from ..protocol.wire import FrameReader, encode
+from .requests import Operations
 
 
 def roundtrip(value):
@@ -14,7 +14,7 @@ def roundtrip(value):
 
 
 class LocalItem(Operations):
-    """Same operations as sandbox.worker.Item, served in-process (the reference is trusted)."""
+    """Same operations as host.supervisor.Item, served in-process (the reference is trusted)."""
 
     def __init__(self):
         self.session = Session()

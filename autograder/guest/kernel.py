@@ -2,7 +2,7 @@
 
     python -I -c BOOT SANDBOX CONFIG  python -m ipykernel_launcher -f CONNECTION_FILE
 
-(sandbox/worker.py's `kernel_launcher` builds the prefix; the notebook runner appends the
+(host/supervisor.py's `kernel_launcher` builds the prefix; the notebook runner appends the
 kernel command.) As root, the connection file's folder, where the kernel also makes its
 ipc sockets and its HOME, is handed to the worker user first. Then the same confinement
 as a worker, a fresh environment, and exec: the kernel is the init of its PID namespace,

@@ -14,7 +14,7 @@ import sys
 
 from . import confine, forbidden
 from .session import Session
-from .wire import FrameReader, WireError, write_frame
+from ..protocol.wire import FrameReader, WireError, write_frame
 
 _child = None  # the item's child while it runs (for SIGTERM)
 

@@ -1,0 +1,10 @@
+"""The names that travel in frames: requests the host sends, events the guest sends back."""
+
+INPUT = -1  # perturbation target: the input rather than weights[k]
+
+# Requests to an item's child: each is a method op_<name> of guest/session.Session.
+ITEM_OPS = ("new", "func", "call", "get", "set", "proc")
+# Requests to the zygote itself.
+FORK, END, QUIT = "fork", "end", "quit"
+# Events from the zygote (control channel).
+HELLO, READY, EXIT = "hello", "ready", "exit"
