@@ -5,6 +5,11 @@ The grader sends {"op": "fork", "cpu_seconds": n}; a child serves requests until
 process the item left behind, then reports {"event": "exit"}. Student modules are
 imported inside the children only, so a crash at import costs only the item that
 triggered it.
+
+Two channels go back to the grader: the children's replies (data), and the zygote's own
+hello/ready/exit events (control). A child closes the control pipe right after fork, and
+the zygote is not dumpable, so no student code can reach that pipe through
+/proc/<zygote>/fd either: whatever a child writes is at most a bad reply to its own item.
 """
 import json
 import os
@@ -14,8 +19,10 @@ import sys
 
 from . import confine, forbidden
 from .session import Session
+from ..protocol.operations import END, EXIT, FORK, HELLO, QUIT, READY
 from ..protocol.wire import FrameReader, WireError, write_frame
 
+PR_SET_DUMPABLE = 4
 _child = None  # the item's child while it runs (for SIGTERM)
 
 
@@ -77,27 +84,28 @@ def kill_leftovers(pid_namespace: bool):
 def serve_child(reader, out_fd, code_dir, cpu_seconds):
     os.setpgid(0, 0)
     confine.die_with_parent()
+    confine._prctl(PR_SET_DUMPABLE, 1)  # the zygote's setting is for the zygote alone
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     forbidden.install()
     session = Session(code_dir)
-    write_frame(out_fd, {"event": "ready", "pid": os.getpid()})
     while True:
         request = reader.read()
-        if request.get("op") == "end":
+        if request.get("op") == END:
             return
         write_frame(out_fd, session.handle(request))
 
 
-def fork_item(reader, out_fd, code_dir, cpu_seconds, pid_namespace):
+def fork_item(reader, out_fd, ctl_fd, code_dir, cpu_seconds, pid_namespace):
     global _child
     try:
         pid = os.fork()
     except OSError as e:
-        write_frame(out_fd, {"event": "exit", "reason": f"could not be started ({e})"})
+        write_frame(ctl_fd, {"event": EXIT, "reason": f"could not be started ({e})"})
         return
     if pid == 0:
+        os.close(ctl_fd)  # first of all: no student code may ever hold the control pipe
         code = 0
         try:
             serve_child(reader, out_fd, code_dir, cpu_seconds)
@@ -111,34 +119,38 @@ def fork_item(reader, out_fd, code_dir, cpu_seconds, pid_namespace):
                     pass
             os._exit(code)
     _child = pid
+    write_frame(ctl_fd, {"event": READY})
     _, status = os.waitpid(pid, 0)
     kill_leftovers(pid_namespace)
     _child = None
-    write_frame(out_fd, {"event": "exit", "reason": exit_reason(status)})
+    write_frame(ctl_fd, {"event": EXIT, "reason": exit_reason(status)})
 
 
 def main():
     config = json.loads(sys.argv[-1])
     applied = confine.apply(config)
+    # Not dumpable: a child (same user) cannot open /proc/<zygote>/fd/<control> nor ptrace it.
+    confine._prctl(PR_SET_DUMPABLE, 0)
     pid_namespace = applied["pid_namespace"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # only an item's child takes ^C
     if not pid_namespace:  # else the parent outside the namespace handles SIGTERM
         signal.signal(signal.SIGTERM, lambda *_: (kill_leftovers(False), os._exit(0)))
-    in_fd, out_fd, code_dir = config["in_fd"], config["out_fd"], config["code_dir"]
+    in_fd, out_fd, ctl_fd = config["in_fd"], config["out_fd"], config["ctl_fd"]
+    code_dir = config["code_dir"]
     os.chdir(code_dir)
     sys.path.insert(0, code_dir)
     sys.dont_write_bytecode = True
     import numpy.random  # noqa: F401 - imported once here, shared by every child
 
     reader = FrameReader(in_fd)
-    write_frame(out_fd, {"event": "hello", "confinement": applied})
+    write_frame(ctl_fd, {"event": HELLO, "confinement": applied})
     while True:
         try:
             message = reader.read()
         except (EOFError, WireError):
             return
-        if message.get("op") == "fork":
-            fork_item(reader, out_fd, code_dir, int(message.get("cpu_seconds", 60)),
+        if message.get("op") == FORK:
+            fork_item(reader, out_fd, ctl_fd, code_dir, int(message.get("cpu_seconds", 60)),
                       pid_namespace)
-        elif message.get("op") == "quit":
+        elif message.get("op") == QUIT:
             return

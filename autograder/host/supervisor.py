@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from ..protocol.errors import GuestLost, ItemTimeout, StudentError
+from ..protocol.operations import END, EXIT, FORK, READY
 from ..protocol.wire import FrameReader, WireError, write_frame
 from .capture import CappedCapture
 from .policy import Confinement
@@ -67,8 +68,17 @@ def install_guest(sandbox: Path):
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+class ChildEnded(GuestLost):
+    """The item's child is gone (the zygote said so on the control channel)."""
+
+
 class Guest:
-    """One zygote process for one submission's code folder."""
+    """One zygote process for one submission's code folder.
+
+    Three pipes: requests to the guest, replies from the item's child (data), and the
+    zygote's hello/ready/exit events (control), which no item child holds. A frame on
+    the data channel is only ever a reply to the request just sent.
+    """
 
     def __init__(self, code_dir: Path, sandbox: Path, confinement: Confinement | None = None,
                  python: str = sys.executable):
@@ -77,27 +87,29 @@ class Guest:
         self.python = python
         self.proc = None
         self.confinement_report = {}
-        self.last_child = None  # the host pid of the last item's child, without a PID namespace
 
     def start(self):
         install_guest(self.sandbox)
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
+        self._ctl_r, ctl_w = os.pipe()
         out_r, out_w = os.pipe()
-        config = self.confinement.config(self.sandbox, in_fd=req_r, out_fd=rep_w,
+        config = self.confinement.config(self.sandbox, in_fd=req_r, out_fd=rep_w, ctl_fd=ctl_w,
                                          code_dir=str(self.code_dir))
         self.proc = subprocess.Popen(
             [self.python, "-I", "-c", BOOT.format("zygote"), str(self.sandbox),
              json.dumps(config)],
-            pass_fds=(req_r, rep_w), stdin=subprocess.DEVNULL, stdout=out_w, stderr=out_w,
-            env=fresh_env(self.sandbox), cwd=str(self.code_dir), start_new_session=True)
-        for fd in (req_r, rep_w, out_w):
+            pass_fds=(req_r, rep_w, ctl_w), stdin=subprocess.DEVNULL, stdout=out_w,
+            stderr=out_w, env=fresh_env(self.sandbox), cwd=str(self.code_dir),
+            start_new_session=True)
+        for fd in (req_r, rep_w, ctl_w, out_w):
             os.close(fd)
         self.output = CappedCapture(out_r)
         self._deadline = None
-        self._reader = FrameReader(self._rep_r, wait=self._wait_for_reply)
+        self._replies = FrameReader(self._rep_r, wait=self._wait_for_reply)
+        self._control = FrameReader(self._ctl_r, wait=self._wait_for_event)
         try:
-            hello = self._read(time.monotonic() + 30)
+            hello = self.event(time.monotonic() + 30)
         except GuestLost:
             self.close()
             raise
@@ -107,16 +119,26 @@ class Guest:
     def pid_namespace(self) -> bool:
         return bool(self.confinement_report.get("pid_namespace"))
 
-    def _wait_for_reply(self):
-        """Block until the reply pipe is readable; ItemTimeout at the deadline."""
+    def _wait(self, fds):
         remaining = self._deadline - time.monotonic()
-        if remaining <= 0 or not select.select([self._rep_r], [], [], remaining)[0]:
+        ready = select.select(fds, [], [], remaining)[0] if remaining > 0 else []
+        if not ready:
             raise ItemTimeout("timed out")
+        return ready
 
-    def _read(self, deadline) -> dict:
+    def _wait_for_event(self):
+        self._wait([self._ctl_r])
+
+    def _wait_for_reply(self):
+        """Block until the reply pipe is readable: ItemTimeout at the deadline, ChildEnded
+        when only the control pipe is (the child is gone: whatever it wrote is read)."""
+        if self._rep_r not in self._wait([self._rep_r, self._ctl_r]):
+            raise ChildEnded(f"your code's process {self.event(self._deadline).get('reason')}")
+
+    def _frame(self, reader, deadline):
         self._deadline = deadline
         try:
-            message = self._reader.read()
+            message = reader.read()
         except EOFError as e:
             raise GuestLost(f"the worker process ended ({self._exit_note()})") from e
         except WireError as e:
@@ -124,6 +146,21 @@ class Guest:
         if not isinstance(message, dict):
             raise GuestLost("the worker broke the protocol: a frame that is not a message")
         return message
+
+    def event(self, deadline) -> dict:
+        """The zygote's next control event (hello, ready, exit)."""
+        return self._frame(self._control, deadline)
+
+    def reply(self, deadline) -> dict:
+        """The item child's reply to the request just sent: {"value"} or {"error"}."""
+        message = self._frame(self._replies, deadline)
+        if set(message) not in ({"value"}, {"error"}):
+            raise GuestLost("the worker broke the protocol: a reply that is not a value "
+                            "or an error")
+        return message
+
+    def replies_pending(self) -> bool:
+        return bool(select.select([self._rep_r], [], [], 0)[0])
 
     def _exit_note(self):
         code = self.proc.poll() if self.proc else None
@@ -141,12 +178,22 @@ class Guest:
             self.start()
         return Item(self, timeout, cpu_seconds or int(timeout) + 5)
 
+    def _children(self) -> list:
+        """The children of the process we started, as the kernel lists them (an item child
+        leads its own process group). Read from /proc, never from a frame."""
+        try:
+            pids = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(p) for p in pids.split()]
+
     def close(self):
         """Stop the worker and every process it started, then close the pipes.
 
         SIGTERM first: the parent outside the PID namespace kills its init, and the kernel
         the rest of the namespace; without a namespace the zygote kills its item and every
-        orphan. SIGKILL to the process groups if that has not happened in STOP_GRACE s.
+        orphan. If that has not happened in STOP_GRACE s: SIGKILL to the process groups we
+        know ourselves: the zygote's (we made it) and its children's (the kernel's list).
         """
         if self.proc is None:
             return
@@ -154,22 +201,25 @@ class Guest:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=STOP_GRACE)
         except subprocess.TimeoutExpired:
+            for pid in self._children():  # unreaped: their pids cannot be reused yet
+                try:
+                    if os.getpgid(pid) == pid:
+                        os.killpg(pid, signal.SIGKILL)
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
-        groups = [self.proc.pid] + ([self.last_child] if self.last_child else [])
-        for pgid in groups:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self.proc.wait()
-        for fd in (self._req_w, self._rep_r):
+        for fd in (self._req_w, self._rep_r, self._ctl_r):
             try:
                 os.close(fd)
             except OSError:
                 pass
         self.output.thread.join(timeout=2)
         self.proc = None
-        self.last_child = None
 
 
 class Item(Operations):
@@ -195,18 +245,19 @@ class Item(Operations):
     def _fork(self):
         w = self.guest
         w.output.take()
-        w.send({"op": "fork", "cpu_seconds": self.cpu_seconds})
-        ready = w._read(self.deadline)
-        if ready.get("event") != "ready":
+        w.send({"op": FORK, "cpu_seconds": self.cpu_seconds})
+        ready = w.event(self.deadline)
+        if ready.get("event") != READY:
             raise GuestLost(f"your code's process {ready.get('reason', 'did not start')}")
-        self.child = ready.get("pid")
-        w.last_child = None if w.pid_namespace else self.child  # a namespace's own pid
+        self.child = True
 
     def __exit__(self, *exc):
         if self.child is not None:
             try:
-                self.guest.send({"op": "end"})
-                if self.guest._read(time.monotonic() + 5).get("event") != "exit":
+                self.guest.send({"op": END})
+                if self.guest.event(time.monotonic() + 5).get("event") != EXIT:
+                    raise GuestLost("an event out of turn")
+                if self.guest.replies_pending():  # the child is gone: this is all it wrote
                     raise GuestLost("a frame after the end of the item")
             except GuestLost:
                 self.guest.close()
@@ -217,19 +268,14 @@ class Item(Operations):
         """One operation in the child; its value, or StudentError / GuestLost."""
         try:
             self.guest.send({"op": op, **fields})
-            reply = self.guest._read(self.deadline)
+            reply = self.guest.reply(self.deadline)
         except GuestLost:
-            # The channel may hold half a frame: the whole worker goes, the next item restarts it.
+            # The channel may hold half a frame, or the child died halfway through reading
+            # the request: the whole worker goes, the next item restarts it.
             self.child = None
             self.guest.close()
             raise
-        if reply.get("event") == "exit":
-            # It may have died halfway through reading the request: start afresh next time.
-            self.child = None
-            self.guest.close()
-            raise GuestLost(f"your code's process {reply.get('reason')}")
         if "error" in reply:
-            e = reply["error"]
+            e = reply["error"] if isinstance(reply["error"], dict) else {}
             raise StudentError(e.get("type", "Error"), e.get("message", ""), e.get("trace", ""))
-        return reply.get("value")
-
+        return reply["value"]

@@ -48,12 +48,31 @@ def garble():
         except OSError:
             pass
 
-def forge():
-    """A fake end of item, a fake start of the next, and a fake answer for it."""
-    for fd in fds():
+def parent_pipes(pids=()):
+    """The pipes of the processes `pids` (the worker's, as the grader sees them: this
+    child's own namespace may number them otherwise) it could open for writing through /proc."""
+    opened = []
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            path = f"/proc/{pid}/fd/{fd}"
+            try:
+                if stat.S_ISFIFO(os.stat(path).st_mode):
+                    opened.append(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+    return opened
+
+def forge(pid=1, worker_pids=()):
+    """A fake end of item, a fake start of the next (naming `pid`) and a fake answer for
+    it, on every pipe this process holds and every pipe of the worker it can open."""
+    for fd in fds() + parent_pipes(worker_pids):
         try:
             for message in ({"event": "exit", "reason": "forged"},
-                            {"event": "ready", "pid": 1}, {"value": 999}):
+                            {"event": "ready", "pid": pid}, {"value": 999}):
                 _send(fd, message)
         except OSError:
             pass
@@ -97,6 +116,11 @@ def answer(worker, name, timeout=10):
         return item.func(f"evil.{name}")
 
 
+def worker_pids(worker) -> list:
+    """The process we started and its children (the zygote, when in a PID namespace)."""
+    return [worker.proc.pid, *worker._children()]
+
+
 def descendants() -> list:
     """Live processes below this one (the worker's tree, when it runs)."""
     parents = {pid: ppid for pid, state, ppid, _, _ in _processes() if state != "Z"}
@@ -135,6 +159,27 @@ def test_confinement_report_as_an_ordinary_user(sandbox):
                              "import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare("
                              "0x10000000 | 0x40000000 | 0x20000000) != 0)"]).returncode == 0
     assert report["network_isolated"] == report["pid_namespace"] == userns
+
+
+@pytest.mark.skipif(not ROOT, reason="the ordinary user's run is checked from root")
+def test_an_ordinary_users_child_cannot_open_the_zygotes_pipes(sandbox):
+    """Without a change of user the zygote would stay dumpable, and a child of the same
+    user could open /proc/<zygote>/fd/<control>: it makes itself non-dumpable."""
+    ensure_student()
+    Mode("user", STUDENT).own(sandbox)
+    script = textwrap.dedent(f"""
+        import sys; sys.path.insert(0, {str(KIT)!r})
+        from autograder.host.policy import confinement
+        from autograder.host.supervisor import Guest
+        w = Guest({str(sandbox / 'code')!r}, {str(sandbox)!r}, confinement())
+        w.start()
+        pids = [w.proc.pid, *w._children()]
+        with w.item(timeout=10) as item:
+            print(item.func("evil.parent_pipes", pids))
+        w.close()""")
+    out = subprocess.run([*Mode("user", STUDENT).prefix(), str(PYTHON), "-c", script],
+                         capture_output=True, text=True, cwd=sandbox, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_kit_is_hidden_from_the_worker_as_root(worker):
@@ -181,6 +226,25 @@ def test_forged_frames_cannot_answer_for_the_next_item(worker):
     with pytest.raises(GuestLost):
         answer(worker, "forge")
     assert answer(worker, "ok") == 1
+
+
+def test_a_child_cannot_reach_the_control_pipe_nor_get_a_pid_killed(worker):
+    """Forged exit and ready frames naming another process group, written on every pipe
+    the child holds or can open through /proc/<zygote>/fd: the child cannot open the
+    zygote's pipes, and the grader never kills a pid a frame named."""
+    victim = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        with worker.item(timeout=10) as item:
+            assert item.func("evil.parent_pipes", worker_pids(worker)) == []
+        with pytest.raises(GuestLost):  # the forged frames on its own reply pipe
+            with worker.item(timeout=10) as item:
+                item.func("evil.forge", victim.pid, worker_pids(worker))
+        assert answer(worker, "ok") == 1
+        worker.close()
+        assert victim.poll() is None, "the grader killed a process a frame named"
+    finally:
+        victim.kill()
+        victim.wait()
 
 
 def test_a_detached_process_dies_with_its_item(worker):
