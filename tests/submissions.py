@@ -1,5 +1,7 @@
 """Submission folders for the kit's own tests: a code tree copied as a student hands it in."""
 import shutil
+import struct
+import zipfile
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parent.parent
@@ -17,3 +19,31 @@ def copy_code(source: Path, dest: Path) -> Path:
         else:
             shutil.copyfile(src, dest / name)
     return dest
+
+
+def zip_code(source: Path, archive: Path, raw_names: dict | None = None) -> Path:
+    """A .zip of source's code; raw_names {member: bytes} adds members whose name is given
+    as raw bytes with the UTF-8 flag (0x800) set, whatever the bytes are."""
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, path.relative_to(source))
+        placeholders = {}
+        for i, (raw, text) in enumerate((raw_names or {}).items()):
+            placeholder = f"RAWNAME{i:0{len(raw) - 7}d}" if len(raw) > 7 else None
+            assert placeholder and len(placeholder) == len(raw), "a raw name of 8+ bytes"
+            zf.writestr(placeholder, text)
+            placeholders[placeholder.encode()] = raw
+    data = bytearray(archive.read_bytes())
+    for placeholder, raw in placeholders.items():
+        # local header: flags at +6, name at +30; central directory: flags at +8, name at +46
+        for signature, flags, name in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+            at = data.find(signature)
+            while at >= 0:
+                if data[at + name:at + name + len(raw)] == placeholder:
+                    struct.pack_into("<H", data, at + flags,
+                                     struct.unpack_from("<H", data, at + flags)[0] | 0x800)
+                    data[at + name:at + name + len(raw)] = raw
+                at = data.find(signature, at + 4)
+    archive.write_bytes(bytes(data))
+    return archive

@@ -2,6 +2,10 @@
 
 A submission is a folder or a .zip. The code folder is the one folder that holds a
 `Beras/` package beside `assignment.py`. The worker reads only the staged copy.
+
+The same limits hold for both (file count, one file's size, total bytes), and both are
+checked in full before a single byte is copied; a submission over them, or with a
+member name that cannot be read, is refused with one message that names the problem.
 """
 import os
 import shutil
@@ -10,12 +14,52 @@ import zipfile
 from pathlib import Path
 
 MAX_FILES = 5000
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 200 * 1024 * 1024       # all files together
+MAX_FILE_BYTES = 100 * 1024 * 1024  # any one file
 SKIP = {"__pycache__", ".git", ".ipynb_checkpoints", "data", ".venv", "venv", "node_modules"}
 
 
 class SubmissionError(Exception):
     """The submission cannot be graded as it is; the message says why, for the student."""
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024**2:.1f} MB" if n < 1024**3 else f"{n / 1024**3:.1f} GB"
+
+
+def check_limits(sizes: dict, what: str):
+    """{name: bytes} of every file to be staged, against the limits, before any copy."""
+    if len(sizes) > MAX_FILES:
+        raise SubmissionError(f"{what} holds {len(sizes)} files: at most {MAX_FILES} can be "
+                              "graded (leave out data, checkpoints and environments)")
+    for name, size in sizes.items():
+        if size > MAX_FILE_BYTES:
+            raise SubmissionError(f'{what} holds a file too large to grade: '
+                                  f'"{escaped(os.fsencode(name))}" is {_size(size)}, at most '
+                                  f"{_size(MAX_FILE_BYTES)} each")
+    total = sum(sizes.values())
+    if total > MAX_BYTES:
+        raise SubmissionError(f"{what} is too large to be a homework submission: "
+                              f"{_size(total)} of files, at most {_size(MAX_BYTES)}")
+
+
+def escaped(raw: bytes) -> str:
+    """A file name as bytes, printable: undecodable bytes and control characters as \\xNN."""
+    text = raw.decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _open_zip(archive: Path) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(archive)
+    except UnicodeDecodeError as e:
+        # the member says its name is UTF-8 (flag 0x800) and it is not: name it, escaped
+        raw = e.object if isinstance(e.object, bytes) else b""
+        raise SubmissionError(f'the zip holds a file name that is not valid UTF-8: '
+                              f'"{escaped(raw)}"; rename that file (or leave it out) and '
+                              "submit again") from None
+    except (zipfile.BadZipFile, OSError) as e:
+        raise SubmissionError(f"{archive.name} is not a readable zip file: {e}")
 
 
 def _check_name(info: zipfile.ZipInfo) -> str:
@@ -33,19 +77,11 @@ def _check_name(info: zipfile.ZipInfo) -> str:
 
 def unzip(archive: Path, dest: Path) -> Path:
     """Extract regular files only, within size and count limits."""
-    try:
-        zf = zipfile.ZipFile(archive)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise SubmissionError(f"{archive.name} is not a readable zip file: {e}")
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_FILES or sum(i.file_size for i in infos) > MAX_BYTES:
-            raise SubmissionError("the zip is too large to be a homework submission")
-        for info in infos:
-            name = _check_name(info)
-            is_link = stat.S_ISLNK(info.external_attr >> 16)
-            if info.is_dir() or is_link:
-                continue
+    with _open_zip(archive) as zf:
+        members = [(_check_name(info), info) for info in zf.infolist()
+                   if not info.is_dir() and not stat.S_ISLNK(info.external_attr >> 16)]
+        check_limits({name: info.file_size for name, info in members}, "the zip")
+        for name, info in members:
             target = dest / name
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as out:
@@ -70,24 +106,53 @@ def find_code(root: Path) -> Path:
     return found[0]
 
 
-def _copy_tree(src: Path, dest: Path):
-    """Regular files and folders only (no links), readable by the worker, not writable."""
-    count = 0
+def _files(src: Path) -> dict:
+    """{relative path: bytes} of the regular files under src that are staged (no links,
+    nothing in SKIP), read from their metadata alone."""
+    found = {}
     for dirpath, dirnames, filenames in os.walk(src):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP
                              and not os.path.islink(os.path.join(dirpath, d)))
-        rel = Path(dirpath).relative_to(src)
-        (dest / rel).mkdir(parents=True, exist_ok=True)
-        (dest / rel).chmod(0o755)
         for name in filenames:
             path = Path(dirpath) / name
-            if path.is_symlink() or not path.is_file():
-                continue
-            count += 1
-            if count > MAX_FILES:
-                raise SubmissionError("the code folder has too many files")
-            shutil.copyfile(path, dest / rel / name)
-            (dest / rel / name).chmod(0o644)
+            info = path.lstat()
+            if stat.S_ISREG(info.st_mode):
+                found[str(path.relative_to(src))] = info.st_size
+        if len(found) > MAX_FILES:  # a million files need not all be listed to refuse
+            break
+    return found
+
+
+def _copy_tree(src: Path, dest: Path):
+    """Regular files and folders only (no links), readable by the worker, not writable;
+    the limits are checked on the whole tree before the first copy."""
+    files = _files(src)
+    check_limits(files, "the code folder")
+    dest.mkdir(parents=True, exist_ok=True)
+    dest.chmod(0o755)
+    for rel in sorted(files):
+        target = dest / rel
+        for folder in reversed(target.relative_to(dest).parents[:-1]):
+            if not (dest / folder).exists():
+                (dest / folder).mkdir()
+                (dest / folder).chmod(0o755)
+        # at most the size checked: a file that grew since is cut, not copied whole
+        with open(src / rel, "rb") as f, open(target, "wb") as out:
+            shutil.copyfileobj(_Limited(f, files[rel]), out)
+        target.chmod(0o644)
+
+
+class _Limited:
+    """A file object that reads at most `left` bytes."""
+
+    def __init__(self, f, left):
+        self.f, self.left = f, left
+
+    def read(self, n=-1):
+        n = self.left if n < 0 else min(n, self.left)
+        data = self.f.read(n)
+        self.left -= len(data)
+        return data
 
 
 def stage(submission: Path, sandbox: Path, data_dir: Path) -> Path:
