@@ -26,7 +26,8 @@ def build(ops, name, *args, **kwargs):
     try:
         return ops.new(MODULES[name], *args, **kwargs)
     except StudentError as e:
-        if e.kind in ("AttributeError", "ModuleNotFoundError", "ImportError"):
+        if e.kind in ("builtins.AttributeError", "builtins.ModuleNotFoundError",
+                      "builtins.ImportError"):
             raise CheckFailed(Failure(
                 checked=f"{MODULES[name]} exists and can be constructed",
                 diagnosis=f"missing class: {e.message}")) from None

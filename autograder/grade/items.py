@@ -59,7 +59,7 @@ def run_item(item, worker, reference, data_dir, examples) -> Result:
         result = failed(item, e.failure.render(), e.failure.summary)
     except StudentError as e:
         f = student_raised(e, item.name, {}).failure
-        result = failed(item, f.render(), f"raised {e.kind}")
+        result = failed(item, f.render(), f"raised {e.name}")
     except ItemTimeout:
         result = failed(item, f"Checked: {item.name}\nYour code did not finish within "
                         f"{item.timeout:g} s (an infinite loop, or far too slow), so the "

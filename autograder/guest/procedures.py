@@ -2,6 +2,16 @@
 
 They take the submission's objects and plain arrays and return plain data, so the
 grader can run each of them on the reference and on a student's code alike.
+
+This module runs in the student's process, so a submission can replace any of it (through
+sys.modules, at import). Hence the rule: a procedure reports observations, never a
+verdict. It returns what the student's code returned or did (the arrays themselves,
+id() values, class paths) and the host judges them against values it computed itself.
+A patch can then only hand back answers, and a right answer is the student's work done,
+by the patch instead of the submission; a wrong one scores as the code it replaces. A
+side effect the host grades (an array updated in place, an input left unchanged) is not
+reported at all: the host reads the arrays concerned in a later request (Session's
+keep and fetch), so no procedure holds the verdict. Each docstring says what a patch gets.
 """
 import numpy as np
 
@@ -9,7 +19,11 @@ from ..protocol.operations import INPUT  # noqa: F401 - procedures take it as a 
 
 
 def set_dense_weights(dense, w, b):
-    """Rebind a Dense layer's weights to float64 copies, keeping the student's bias shape."""
+    """Rebind a Dense layer's weights to float64 copies, keeping the student's bias shape.
+
+    Patched: the host judges this layer by what it computes with the weights the host
+    chose, so weights set otherwise only make those answers wrong.
+    """
     old_b = getattr(dense, "b", None)
     b_shape = old_b.shape if isinstance(old_b, np.ndarray) and old_b.size == b.size else b.shape
     dense.w = np.array(w, dtype=np.float64)
@@ -23,6 +37,9 @@ def compose(module, x, J, extra=()):
     Returns:
         dict with "out" (forward's result), "dx" (compose_to_input(J), shape like x) and
         "dw" (compose_to_weight(J), one array per weight, or None).
+
+    Patched: three arrays the host compares with its closed forms or the reference; to
+    pass, a patch must compute them right, which is the module's work.
     """
     out = module(x, *extra)
     dx = module.compose_to_input(J)
@@ -31,7 +48,10 @@ def compose(module, x, J, extra=()):
 
 
 def loss_gradient(loss, pred, truth):
-    """A loss's value and its per-sample input_gradients() at (pred, truth)."""
+    """A loss's value and its per-sample input_gradients() at (pred, truth).
+
+    Patched: two arrays the host compares with closed forms; right ones are the loss's work.
+    """
     value = loss(pred, truth)
     return {"value": value, "grad": loss.input_gradients()}
 
@@ -40,6 +60,9 @@ def outputs_under(module, x, perturbations, extra=()):
     """forward's output for each perturbation (target, flat index, delta) of x or a weight.
 
     Weights are perturbed in place and restored, so the layer's own references stay valid.
+
+    Patched: outputs from which the host takes finite differences; outputs made up to match
+    a wrong analytic gradient are a forward pass that disagrees with the forward items.
     """
     outs = []
     for target, index, delta in perturbations:
@@ -59,6 +82,7 @@ def outputs_under(module, x, perturbations, extra=()):
 
 
 def forward_chain(layers, loss, x, y):
+    """The loss of x through the layers (patched: a value the host checks, as below)."""
     out = x
     for layer in layers:
         out = layer(out)
@@ -66,7 +90,8 @@ def forward_chain(layers, loss, x, y):
 
 
 def losses_under(layers, loss, x, y, perturbations):
-    """The chain's scalar loss for each perturbation (layer index, weight index, flat index, delta)."""
+    """The chain's scalar loss for each perturbation (layer index, weight index, flat index,
+    delta). Patched: as outputs_under, values from which the host takes differences."""
     values = []
     for layer_i, k, index, delta in perturbations:
         weight = layers[layer_i].weights[k]
@@ -80,7 +105,11 @@ def losses_under(layers, loss, x, y, perturbations):
 
 
 def tape_gradient(layers, loss, x, y):
-    """The loss and GradientTape.gradient() of a chain of layers, recorded as the contract says."""
+    """The loss and GradientTape.gradient() of a chain of layers, recorded as the contract says.
+
+    Patched: gradients the host compares with finite differences and the reference; right
+    ones are the tape's work.
+    """
     import Beras
 
     with Beras.GradientTape() as tape:
@@ -89,29 +118,35 @@ def tape_gradient(layers, loss, x, y):
 
 
 def apply_steps(optimizer, weights, grads_per_step):
-    """Apply each step's gradients in turn; the weights after every step, and whether the
-    arrays were updated in place (the same objects, as Model.trainable_variables needs)."""
+    """Apply each step's gradients in turn: the list's weights after every step, and the
+    id() of each entry before and after (an observation; no check scores it: whether the
+    arrays are updated in place is read from the arrays themselves, see optimizers.in_place).
+
+    Patched: a trajectory the host compares with its closed forms; a right one is the
+    optimizer's work.
+    """
     ids = [id(w) for w in weights]
     trajectory = []
     for grads in grads_per_step:
         optimizer.apply_gradients(weights, grads)
         trajectory.append([np.array(w) for w in weights])
-    return {"trajectory": trajectory, "same_objects": [id(w) for w in weights] == ids}
+    return {"trajectory": trajectory, "ids": {"before": ids, "after": [id(w) for w in weights]}}
 
 
 def weight_shapes(module):
-    """The shapes of module.weights, or [] for a module without weights."""
+    """The shapes of module.weights, or [] for a module without weights.
+
+    Patched: shapes only say where the host perturbs; wrong ones fail the gradient items.
+    """
     return [list(np.shape(w)) for w in (getattr(module, "weights", None) or [])]
 
 
-def forward_watched(module, x, extra=()):
-    """forward(x), and x as it is after the call (a forward must not change its input)."""
-    out = module(x, *extra)
-    return {"out": out, "x_after": x}
-
-
 def initialize(name, input_size, output_size, seed=0):
-    """Dense._initialize_weight(name, input_size, output_size) under a fixed global seed."""
+    """Dense._initialize_weight(name, input_size, output_size) under a fixed global seed.
+
+    Patched: two arrays whose statistics the host checks; arrays with the right ones are
+    the initializer's work. An exception goes back as its class path (Session.describe).
+    """
     from Beras.layers import Dense
 
     np.random.seed(seed)
@@ -119,29 +154,41 @@ def initialize(name, input_size, output_size, seed=0):
     return {"w": w, "b": b}
 
 
+def class_path(value) -> str:
+    """'builtins.dict', 'numpy.ndarray', 'Beras.layers.Dense': what the value is, by name."""
+    kind = type(value)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
 def onehot_fit(encoder, labels):
-    """fit(labels), then what the encoder learned: uniq, and uniq2oh as [label, row] pairs
-    (None when uniq2oh is not a dict)."""
+    """fit(labels), then what the encoder holds: uniq, the class path of uniq2oh and its
+    (key, value) pairs when it has items() (else None; the host decides what it is).
+
+    Patched: the host checks uniq and every pair against np.unique and the identity; a
+    right table is fit's work, and forward and inverse are checked through plain calls.
+    """
     encoder.fit(labels)
-    table = encoder.uniq2oh
-    pairs = [[key, row] for key, row in table.items()] if isinstance(table, dict) else None
-    return {"uniq": encoder.uniq, "table": pairs}
+    table = getattr(encoder, "uniq2oh", None)
+    items = getattr(table, "items", None)
+    pairs = [[key, row] for key, row in items()] if callable(items) else None
+    return {"uniq": getattr(encoder, "uniq", None), "table_type": class_path(table),
+            "table": pairs}
 
 
-def updated_in_place(optimizer, weights, grads):
-    """One apply_gradients call: the values of the original arrays and of the list after it."""
-    originals = list(weights)
-    optimizer.apply_gradients(weights, grads)
-    return {"objects": [np.array(w) for w in originals], "list": [np.array(w) for w in weights]}
+TRAINING_MARK = 1000.0  # what a training batch_step adds to the probe's loss
 
 
 def evaluate_probe(x, y, batch_size):
     """Model.evaluate on a probe model whose batch metrics are known: loss is the batch mean
-    of x, acc the batch mean of y, and a training step would change its one weight.
+    of x, acc the batch mean of y. A batch_step with training=True also adds TRAINING_MARK
+    to the loss it returns, so a training evaluate shows in what evaluate itself returns.
 
     Returns:
-        dict with "result" (what evaluate returned), "steps" ([first x, batch size,
-        training] per batch_step call) and "weight" (the probe's weight afterwards).
+        dict with "result" (what evaluate returned) and "steps" ([first x, batch size,
+        training] per batch_step call; an observation, for feedback).
+
+    Patched: the host scores the result against its own batch means of x and y; a result
+    without the mark of training, right to the partial batch, is evaluate's work.
     """
     import Beras
 
@@ -151,51 +198,65 @@ def evaluate_probe(x, y, batch_size):
 
         def batch_step(self, xb, yb, training=True):
             self.steps.append([float(xb[0, 0]), len(xb), bool(training)])
-            if training:
-                self.w += 1.0
-            return {"loss": self.compiled_loss(self.call(xb), yb),
+            mark = TRAINING_MARK if training else 0.0
+            return {"loss": self.compiled_loss(self.call(xb), yb) + mark,
                     "acc": self.compiled_acc(self.call(xb), yb)}
 
     model = Probe([])
     model.compile(None, lambda p, t: float(np.mean(p)), lambda p, t: float(np.mean(t)))
-    model.w, model.steps = np.zeros(1), []
+    model.steps = []
     result = model.evaluate(x, y, batch_size)
-    return {"result": result, "steps": model.steps, "weight": model.w}
+    return {"result": result, "steps": model.steps}
 
 
-def batch_step_probe(model, x, y, training):
-    """model.batch_step(x, y, training=...) with the optimizer swapped for a recorder.
+MARK = 1.0  # what the Recorder adds, in place, to every array it is given
 
-    Returns:
-        dict with "result" (what batch_step returned), "calls" (per apply_gradients call:
-        whether it got model.trainable_variables themselves, and the gradients), "before"
-        and "after" (the trainable variables' values).
+
+class Recorder:
+    """An optimizer that records the gradients it is given and adds MARK in place to each
+    float array it is given to update.
+
+    Made by the host (op new) for SequentialModel.batch_step; the host then reads the
+    layers' own arrays in a later request. They hold the marks only if batch_step handed
+    the optimizer the layers' arrays themselves (Model.trainable_variables), and only
+    when training.
+
+    Patched: the marks must land in the layers' own arrays, and only when training: that
+    is exactly what a right batch_step makes happen; the recorded gradients are compared
+    with the student's own tape.gradient().
     """
-    variables = list(model.trainable_variables)
-    before = [np.array(w) for w in variables]
-    calls = []
 
-    class Recorder:
-        def apply_gradients(self, weights, grads):
-            same = len(weights) == len(variables) and all(
-                a is b for a, b in zip(weights, variables))
-            calls.append({"same_objects": same, "grads": [np.array(g) for g in grads]})
+    def __init__(self):
+        self.calls = []
 
-    model.optimizer = Recorder()
-    result = model.batch_step(x, y, training=training)
-    return {"result": result, "calls": calls, "before": before,
-            "after": [np.array(w) for w in variables]}
+    def apply_gradients(self, weights, grads):
+        self.calls.append([np.array(g) for g in grads])
+        for w in weights:
+            if isinstance(w, np.ndarray) and w.dtype.kind == "f":
+                w += MARK
+
+
+def recorder():
+    """A fresh Recorder, to go back as a reference (patched: see Recorder)."""
+    return Recorder()
 
 
 def layer_outputs(layers, x):
-    """x passed through each layer in turn (a reference point for SequentialModel.call)."""
+    """x passed through each layer in turn (a reference point for SequentialModel.call).
+
+    Patched: the host compares call(x) with it, and both with what the student's layers and
+    loss give through plain calls; to agree, a patch must give the chain's own output.
+    """
     for layer in layers:
         x = layer(x)
     return x
 
 
 def fit_and_evaluate(model, x, y, epochs, batch_size):
-    """model.fit then model.evaluate on (x, y); their metrics and every layer's final weights."""
+    """model.fit then model.evaluate on (x, y); their metrics and every layer's final weights.
+
+    Patched: metrics and weights compared with the reference's; right ones are fit's work.
+    """
     import contextlib
     import io
 
@@ -206,29 +267,36 @@ def fit_and_evaluate(model, x, y, epochs, batch_size):
     return {"fit": dict(history), "evaluate": dict(evaluated), "weights": weights}
 
 
-def _summary(a, rows=()):
-    """Shape, dtype and range of an array, and a few of its rows as float64."""
-    if not isinstance(a, np.ndarray):
-        return {"type": type(a).__name__}
-    numeric = a.dtype.kind in "biuf" and a.size > 0
-    summary = {"type": "ndarray", "shape": list(a.shape), "dtype": a.dtype.name,
-               "min": float(a.min()) if numeric else None,
-               "max": float(a.max()) if numeric else None}
-    if rows and numeric and a.ndim >= 1 and len(a) > max(rows):
-        summary["rows"] = np.asarray(a[list(rows)], dtype=np.float64).reshape(len(rows), -1)
-    return summary
+def observed(a, rows=()):
+    """What an array returned by the student's code is: its class path, and, for a numeric
+    ndarray, its shape, its `rows` as they are (their own dtype) and every row's sum (in
+    float64). Whole MNIST would cost seconds on the wire; these show the same mistakes.
+
+    Patched: rows and row sums the host compares with its own reading of the files; right
+    ones are the reading done right. The dtype arrives in the rows' own header.
+    """
+    facts = {"type": class_path(a)}
+    if isinstance(a, np.ndarray) and a.dtype.kind in "biuf":
+        facts["shape"] = list(a.shape)
+        if a.ndim >= 1 and len(a) > 0:
+            facts["row_sums"] = a.reshape(len(a), -1).sum(axis=1, dtype=np.float64)
+            if rows and len(a) > max(rows):
+                facts["rows"] = np.array(a[list(rows)])
+    return facts
 
 
 def mnist_summary(subset, data_path, rows):
-    """preprocess.get_data_MNIST(subset, data_path), summed up (with the inputs' `rows`):
-    the arrays themselves stay here."""
+    """preprocess.get_data_MNIST(subset, data_path), observed: the inputs as `observed`
+    says, the labels whole (an (N,) array is small) when they are a numeric ndarray.
+
+    Patched: the host judges both against the MNIST files it reads itself.
+    """
     import preprocess
 
     inputs, labels = preprocess.get_data_MNIST(subset, data_path)
-    summary = {"inputs": _summary(inputs, rows=rows), "labels": _summary(labels)}
-    if isinstance(labels, np.ndarray) and labels.dtype.kind in "iu" and labels.ndim == 1:
-        summary["labels"]["first"] = labels[:10]
-        summary["labels"]["counts"] = np.bincount(labels.astype(np.int64), minlength=10)
+    summary = {"inputs": observed(inputs, rows=rows), "labels": observed(labels)}
+    if isinstance(labels, np.ndarray) and labels.dtype.kind in "biuf":
+        summary["labels"]["array"] = labels
     return summary
 
 
@@ -249,6 +317,9 @@ def train_and_predict(which, data_path, seed=0):
     Returns:
         dict with "predictions" ((10000,) argmax of model.call on the test images, in
         batches), "epochs" and "batch_size" (as the components set them).
+
+    Patched: the host scores the predictions against test labels it reads itself; right
+    predictions are the model's work.
     """
     import assignment
 
@@ -270,6 +341,8 @@ def extra_diffables(known):
     Returns:
         dict with "found" (sorted 'module.Class' paths of concrete subclasses) and
         "errors" (one line per module that could not be imported).
+
+    Patched: what it finds is gradient-checked and reported ungraded: nothing to gain.
     """
     import importlib
     import inspect
@@ -295,7 +368,10 @@ def extra_diffables(known):
 
 def as_float64(module):
     """Rebind a module's float weights to float64 copies (finite differences need them),
-    keeping attributes that were the same array as a weight the same array."""
+    keeping attributes that were the same array as a weight the same array.
+
+    Patched: it serves the ungraded extra modules' checks only.
+    """
     weights = getattr(module, "weights", None) or []
     for k, w in enumerate(weights):
         if isinstance(w, np.ndarray) and w.dtype.kind == "f" and w.dtype != np.float64:

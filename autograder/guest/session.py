@@ -4,6 +4,11 @@ The grader speaks to a submission only through these operations, so the very sam
 Session serves the reference (in the grader's process) and a student's code (in a
 worker child). Values go back as data; any other object stays here and goes back as
 a reference {"__ref__": n, "type": name}.
+
+Like procedures.py, this runs beside the student's code and can be replaced by it, so it
+reports observations only: values, an exception's class path and message. `keep` holds
+a value here (an array, say) so that a later request can see what the student's code
+did to it, which no single patched reply can vouch for.
 """
 import importlib
 import traceback
@@ -72,6 +77,16 @@ class Session:
     def op_proc(self, name, args=(), kwargs=None):
         return getattr(procedures, name)(*self.bind(list(args)), **self.bind(kwargs or {}))
 
+    def op_keep(self, value):
+        """Hold `value` here (references in it bound): a reference to it, even for data."""
+        handle = len(self.objects)
+        self.objects[handle] = self.bind(value)
+        return {"__ref__": handle, "type": procedures.class_path(self.objects[handle])}
+
+    def op_fetch(self, ref):
+        """What a kept value is now (data goes back as data)."""
+        return self.bind(ref)
+
     def handle(self, request: dict) -> dict:
         """Run one request; the reply is {"value": ...} or {"error": {...}}."""
         op = request.get("op", "")
@@ -86,10 +101,17 @@ class Session:
             return {"error": self.describe(e)}
 
     def describe(self, e: BaseException) -> dict:
-        """The exception, with the traceback cut to the student's own frames."""
+        """The exception: its class path ('builtins.AssertionError'; a class of the
+        student's own that is merely named so is 'Beras.layers.AssertionError'), message,
+        and the traceback cut to the student's own frames.
+
+        Patched: a path or message made up can only claim the exception the contract asks
+        for, which is raising it; everything else the host checks is values.
+        """
         frames = traceback.extract_tb(e.__traceback__)
         if self.code_dir:
             frames = [f for f in frames if f.filename.startswith(self.code_dir)]
         trace = "".join(traceback.format_list(frames[-6:]))
         message = str(e) if not isinstance(e, SystemExit) else f"exit code {e.code}"
-        return {"type": type(e).__name__, "message": message[:2000], "trace": trace[-4000:]}
+        return {"type": procedures.class_path(e), "message": message[:2000],
+                "trace": trace[-4000:]}

@@ -27,3 +27,12 @@ class Operations:
     def proc(self, name, *args, **kwargs):
         """Run a routine of autograder/guest/procedures.py beside the implementation."""
         return self.request("proc", name=name, args=list(args), kwargs=kwargs)
+
+    def keep(self, value):
+        """Hold `value` (an array, say) in the implementation's process: a reference to it,
+        to pass to later calls, whose effect on it `fetch` shows."""
+        return self.request("keep", value=value)
+
+    def fetch(self, ref):
+        """What a kept value is now."""
+        return self.request("fetch", ref=ref)

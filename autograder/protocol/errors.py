@@ -2,11 +2,14 @@
 
 
 class StudentError(Exception):
-    """The student's code raised; `trace` holds only the student's own frames."""
+    """The student's code raised. `kind` is the exception's class path
+    ('builtins.KeyError'), `name` the way people write it ('KeyError'); `trace` holds
+    only the student's own frames."""
 
     def __init__(self, kind, message, trace=""):
-        super().__init__(f"{kind}: {message}" if message else kind)
-        self.kind, self.message, self.trace = kind, message, trace
+        self.kind, self.message, self.trace = str(kind), message, trace
+        self.name = self.kind.removeprefix("builtins.")
+        super().__init__(f"{self.name}: {message}" if message else self.name)
 
 
 class GuestLost(Exception):

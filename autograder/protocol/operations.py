@@ -3,7 +3,7 @@
 INPUT = -1  # perturbation target: the input rather than weights[k]
 
 # Requests to an item's child: each is a method op_<name> of guest/session.Session.
-ITEM_OPS = ("new", "func", "call", "get", "set", "proc")
+ITEM_OPS = ("new", "func", "call", "get", "set", "proc", "keep", "fetch")
 # Requests to the zygote itself.
 FORK, END, QUIT = "fork", "end", "quit"
 # Events from the zygote (control channel).
