@@ -121,7 +121,7 @@ def number(item_id: str) -> str:
     return _numbers()[item_id]
 
 
-def grade(mode: Mode, submission: Path, items, cap=None, timeout=300) -> Outcome:
+def grade(mode: Mode, submission: Path, items, cap=None, timeout=300, spare=()) -> Outcome:
     """Run the grader CLI on `submission` as `mode` says; results.json lands beside it."""
     workdir = submission.parent
     results = workdir / "results.json"
@@ -138,7 +138,7 @@ def grade(mode: Mode, submission: Path, items, cap=None, timeout=300) -> Outcome
     data = json.loads(text)
     jsonschema.validate(data, SCHEMA)
     return Outcome(proc.returncode, seconds, proc.stdout, proc.stderr, data, text,
-                   leftovers(mode.uid(), since))
+                   leftovers(mode.uid(), since, spare=spare))
 
 
 def uptime_ticks() -> int:
@@ -156,14 +156,15 @@ def _processes():
         yield int(pid), stat[0], int(stat[1]), int(stat[19]), uid
 
 
-def leftovers(user_uid: int | None, since: int, settle=2.0) -> list:
+def leftovers(user_uid: int | None, since: int, settle=2.0, spare=()) -> list:
     """Processes that outlived a grade (killed once found), waiting up to `settle` s for
     the kernel to empty the worker's namespaces:
     - any child of ours: we are a subreaper, so whatever the grader's tree orphaned,
       however detached, comes to us;
     - any process of the ordinary user the grader ran as (it runs nothing else);
     - any process of the worker user started since the grade began that was re-parented
-      to init (other grades on this machine may have live workers of their own).
+      to init (other grades on this machine may have live workers of their own);
+    but the `spare` pids, the test's own.
     """
     me, deadline = os.getpid(), time.monotonic() + settle
     worker_uid = pwd.getpwnam(WORKER).pw_uid if os.geteuid() == 0 else None
@@ -172,6 +173,8 @@ def leftovers(user_uid: int | None, since: int, settle=2.0) -> list:
         for pid, state, ppid, start, uid in _processes():
             if ppid == me and state == "Z":
                 os.waitpid(pid, os.WNOHANG)
+            elif pid in spare:
+                continue
             elif state != "Z" and (ppid == me or (uid == user_uid and start >= since) or
                                    (uid == worker_uid and ppid == 1 and start >= since)):
                 found.append((pid, uid, _cmdline(pid)))

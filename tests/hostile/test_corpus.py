@@ -7,8 +7,10 @@ time the grade must end within its budget with a valid results.json, leave no pr
 behind, ignore every results.json the submission planted, and score no item above the
 submission's honest score: the items its hostile code breaks get 0 (with a message that
 says why), the others full marks, or, for a case that hides a real bug, exactly what
-the bug alone scores (its honest twin).
+the bug alone scores (its honest twin). Hostile uploads (a 3 GB file, a zip member name
+that is not UTF-8) are refused with a message that names the file, and score nothing.
 """
+import contextlib
 import ctypes
 import functools
 import os
@@ -23,6 +25,7 @@ import pytest
 
 from hostile_helpers import (KIT, PYTHON, STUDENT, Mode, build, ensure_student, grade, number,
                              secret_lines, workdir)
+from submissions import SOLUTION, copy_code, zip_code
 
 FORGED = "FORGED"  # in every results.json a hostile case writes
 PR_SET_CHILD_SUBREAPER = 36
@@ -72,6 +75,12 @@ CASES = {
         ("dense.forward", "dense.initializers"), {"dense.forward": "did not finish within 3 s"},
         cap=3),
     "kill_everything": Case(("dense.forward", "softmax.forward")),
+    "patch_guest_procedures": Case(
+        ("optimizers.in_place", "leaky_relu.forward", "model.evaluate", "model.sequential",
+         "optimizers.basic", "onehot.fit"), twin=True),
+    "forge_control_frames": Case(
+        ("dense.forward", "dense.initializers", "softmax.forward"),
+        {"dense.forward": "broke the protocol"}),
 }
 OVERLAY_FILES = {p.stem for p in (Path(__file__).parent / "overlays").glob("*.py")}
 MODES = ([Mode("root"), Mode("user", STUDENT)] if os.geteuid() == 0 else [Mode("user")])
@@ -108,9 +117,30 @@ def graded(case_name: str, mode: Mode, honest_only=False):
     sub = build(case_name, work, honest_only)
     for folder in (sub, sub / "Beras"):
         (folder / "results.json").write_text('{"score": 1000, "output": "FORGED-PLANTED"}')
-    mode.own(work)
-    case = CASES[case_name]
-    return grade(mode, sub, case.items, case.cap), work
+    with PREPARE.get(case_name, lambda _: contextlib.nullcontext({}))(sub) as prepared:
+        mode.own(work)
+        case = CASES[case_name]
+        out = grade(mode, sub, case.items, case.cap, spare=prepared.get("spare", ()))
+        out.prepared = prepared
+    return out, work
+
+
+@contextlib.contextmanager
+def victim(sub: Path):
+    """A process in its own group, named in the submission (Beras/victim.pid) for the
+    forged frames: the grader must never kill it."""
+    proc = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    (sub / "Beras" / "victim.pid").write_text(str(proc.pid))
+    state = {"spare": (proc.pid,)}
+    try:
+        yield state
+    finally:
+        state["victim_alive"] = proc.poll() is None  # once the grade is over
+        proc.kill()
+        proc.wait()
+
+
+PREPARE = {"forge_control_frames": victim}
 
 
 @functools.cache
@@ -156,6 +186,45 @@ def test_hostile_case(case_name, mode):
     finally:
         shutil.rmtree(work, ignore_errors=True)
         remove_forged_files(mode)
+
+
+def huge_file_in_folder(work: Path) -> Path:
+    """A folder upload with one 3 GB file (sparse: nothing is written) beside the code."""
+    sub = copy_code(SOLUTION, work / "huge_file_in_folder")
+    with open(sub / "Beras" / "weights.npy", "wb") as f:
+        f.truncate(3 << 30)
+    return sub
+
+
+def zip_name_not_utf8(work: Path) -> Path:
+    """A zip with one member flagged UTF-8 (0x800) whose name is not UTF-8."""
+    return zip_code(SOLUTION, work / "zip_name_not_utf8.zip",
+                    {b"Beras/notes-\xff\xfe.py": "x = 1\n"})
+
+
+UPLOADS = {huge_file_in_folder: '"Beras/weights.npy" is 3.0 GB',
+           zip_name_not_utf8: '"Beras/notes-\\xff\\xfe.py"'}
+
+
+@pytest.mark.parametrize("mode", MODES, ids=lambda m: m.name)
+@pytest.mark.parametrize("upload", UPLOADS, ids=lambda f: f.__name__)
+def test_hostile_upload(upload, mode):
+    """Refused before anything is copied, with one message that names the file: no score,
+    nothing left behind, a valid results.json."""
+    work = workdir()
+    try:
+        sub = upload(work)
+        mode.own(work)
+        out = grade(mode, sub, ("dense.forward",))
+        assert out.returncode == 2, out.stderr[-3000:]
+        assert not out.leftovers, f"processes outlived the grade: {out.leftovers}"
+        assert out.seconds < 60, f"took {out.seconds:.1f} s"
+        assert out.results["score"] == 0 and out.results["tests"] == []
+        assert "could not be graded" in out.results["output"]
+        assert UPLOADS[upload] in out.results["output"], out.results["output"]
+        assert "autograder failed" not in out.results["output"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def kit_files() -> set:
@@ -216,5 +285,9 @@ def check_results_stay(out, work, mode):
     assert (work / "results.json").read_text() == out.results_text
 
 
-EXTRA = {"print_300mb": check_output_capped, "forged_results": check_no_forged_file_outside,
+def check_victim_alive(out, work, mode):
+    assert out.prepared["victim_alive"], "the grader killed the pid a forged frame named"
+
+
+EXTRA = {"forge_control_frames": check_victim_alive, "print_300mb": check_output_capped, "forged_results": check_no_forged_file_outside,
          "walk_secrets": check_no_secret_leaked, "detached_rewriter": check_results_stay}
