@@ -11,9 +11,7 @@ from ._helpers import build, dense, rng, student_raised
 from .properties import explained
 from ..feedback import CheckFailed, Failure, assert_close
 from ..protocol.errors import StudentError
-
-TRAINING_MARK = 1000.0  # the evaluate probe's loss grows by this in a training batch_step
-MARK = 1.0  # what the Recorder optimizer adds in place to every array it is given
+from ..protocol.operations import MARK, TRAINING_MARK
 
 
 def batch_means(values, batch_size, drop_partial=True):
@@ -46,14 +44,14 @@ def model_evaluate(ctx):
                                       expected="{'loss': [mean], 'acc': [mean]}", got=result))
         for name, values in (("loss", x), ("acc", y)):
             mean = batch_means(values, batch_size)
+            mistakes = {"the last partial batch was not dropped":
+                        [batch_means(values, batch_size, drop_partial=False)],
+                        "returned a number, not a list of one mean (like fit's history)": mean,
+                        "no batch was run (not implemented yet?)": []}
+            if name == "loss":
+                mistakes[trained] = [mean + TRAINING_MARK]
             assert_close([mean], result[name], checked=checked, inputs=inputs,
-                         what=f"evaluate(...)['{name}']",
-                         mistakes={trained: [mean + TRAINING_MARK * (name == "loss")],
-                                   "the last partial batch was not dropped":
-                                   [batch_means(values, batch_size, drop_partial=False)],
-                                   "returned a number, not a list of one mean (like fit's "
-                                   "history)": mean,
-                                   "no batch was run (not implemented yet?)": []})
+                         what=f"evaluate(...)['{name}']", mistakes=mistakes)
 
 
 def sequential_case(ops, seed=0):

@@ -15,7 +15,7 @@ keep and fetch), so no procedure holds the verdict. Each docstring says what a p
 """
 import numpy as np
 
-from ..protocol.operations import INPUT  # noqa: F401 - procedures take it as a target
+from ..protocol.operations import INPUT, MARK, TRAINING_MARK  # noqa: F401 - INPUT: a target
 
 
 def set_dense_weights(dense, w, b):
@@ -175,9 +175,6 @@ def onehot_fit(encoder, labels):
             "table": pairs}
 
 
-TRAINING_MARK = 1000.0  # what a training batch_step adds to the probe's loss
-
-
 def evaluate_probe(x, y, batch_size):
     """Model.evaluate on a probe model whose batch metrics are known: loss is the batch mean
     of x, acc the batch mean of y. A batch_step with training=True also adds TRAINING_MARK
@@ -207,9 +204,6 @@ def evaluate_probe(x, y, batch_size):
     model.steps = []
     result = model.evaluate(x, y, batch_size)
     return {"result": result, "steps": model.steps}
-
-
-MARK = 1.0  # what the Recorder adds, in place, to every array it is given
 
 
 class Recorder:
