@@ -168,11 +168,10 @@ def onehot_fit(encoder, labels):
     right table is fit's work, and forward and inverse are checked through plain calls.
     """
     encoder.fit(labels)
-    table = getattr(encoder, "uniq2oh", None)
+    table = encoder.uniq2oh
     items = getattr(table, "items", None)
     pairs = [[key, row] for key, row in items()] if callable(items) else None
-    return {"uniq": getattr(encoder, "uniq", None), "table_type": class_path(table),
-            "table": pairs}
+    return {"uniq": encoder.uniq, "table_type": class_path(table), "table": pairs}
 
 
 def evaluate_probe(x, y, batch_size):
