@@ -62,6 +62,11 @@ NEAR_MISSES = [(re.compile(pattern, re.IGNORECASE), dialect, fix) for pattern, d
 ]]
 # A PROMPT delimiter that is not quite one: `\"\"\"# begin prompt`, `\"\"\" # BEGIN PROMPT:` ...
 NEAR_PROMPT = re.compile(r"^\s*[rRbBuUfF]*(\"\"\"|'''|\"|')\s*#+.*\bPROMPT\b", re.IGNORECASE)
+# The release's leak check reads solution blocks loosely, in any dialect, so that a marker
+# the generator missed still marks its lines as secret.
+LOOSE_BEGIN = re.compile(r"#+\s*BEGIN\s+SOLUTION", re.IGNORECASE)
+LOOSE_END = re.compile(r"#+\s*END\s+SOLUTION", re.IGNORECASE)
+LOOSE_ONE_LINE = re.compile(r"#+\s*SOLUTION\b", re.IGNORECASE)
 MAGIC = re.compile(r"^(\s*)[%!]")  # IPython line magics and shell escapes
 STRING_TOKENS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
 
@@ -106,6 +111,28 @@ def near_miss(comment):
             return (f"{comment.strip()!r} looks like {dialect} solution marker, which the "
                     f"generator does not handle (the line would ship as it is): write {fix}")
     return None
+
+
+def solution_content(text, whole=False):
+    """(secret, public) stripped lines of one file or code cell, read loosely: what its
+    solution blocks (any dialect's BEGIN/END SOLUTION), one-line solutions (any `# SOLUTION`
+    comment) and, when `whole` (a cell tagged `solution`), all its code hold; and what its
+    PROMPT bodies publish. Independent of what the generator does with the markers."""
+    secret, public, inside, prompt = set(), set(), whole, False
+    for line in text.splitlines():
+        stripped = line.strip()
+        one_line = LOOSE_ONE_LINE.search(line)
+        if BEGIN_PROMPT.match(line) or END_PROMPT.match(line):
+            prompt = bool(BEGIN_PROMPT.match(line))
+        elif prompt:
+            public.add(stripped)
+        elif LOOSE_BEGIN.search(line) or LOOSE_END.search(line):
+            inside = whole or bool(LOOSE_BEGIN.search(line))
+        elif inside:
+            secret.add(stripped)
+        elif one_line:
+            secret |= {stripped, line[:one_line.start()].strip()}
+    return secret, public
 
 
 # ---- finding the markers ----------------------------------------------------------------
