@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .grade.run import grade
 from .grade.submission import SubmissionError
+from .rubric import RubricError
 from .results import gradescope, report
 from . import regrade
 
@@ -55,6 +56,12 @@ def main(argv=None) -> int:
         return regrade.run(args)
     try:
         return run_grade(args)
+    except RubricError as e:  # the TA's typo: name it, grade nothing
+        gradescope.write(gradescope.error_json(
+            "The autograder's rubric is invalid, so nothing was graded. This is not your "
+            "fault: please tell the course staff."), args.results)
+        print(e, file=sys.stderr)
+        return 2
     except Exception as e:  # the grader's own failure: still a valid results.json
         message = f"The autograder failed: {type(e).__name__}: {e}. Please tell the course staff."
         gradescope.write(gradescope.error_json(message), args.results)

@@ -9,7 +9,8 @@ Writes:
         autograder/   the grader without checks.HIDDEN_MODULES, its rubric.toml cut
                       to the `visible` items
         data/         README.md and mnist.sha256 (setup.sh fetches MNIST beside them)
-        scripts/fetch_data.py, setup.sh, requirements.txt (the kit's own)
+        scripts/fetch_data.py, setup.sh, requirements.txt (what grading needs, locked;
+                      without requirements-dev.txt, setup.sh installs only that)
         README.md, Makefile (release/student/: `make check` grades code/ on public items)
     dist/autograder.zip: Gradescope's release/gradescope/{setup.sh, run_autograder} at
         the root, the whole grader, the reference solution/, scripts/fetch_data.py,
@@ -239,7 +240,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         build(args.dist.resolve(), args.solution.resolve())
-    except (ReleaseError, make_stencil.StencilError) as e:
+    except (ReleaseError, make_stencil.StencilError, rubric_file.RubricError) as e:
         print(f"build_release: {e}", file=sys.stderr)
         return 1
     return 0
