@@ -1,6 +1,5 @@
 """`python -m autograder grade-all`: a class of twenty into one gradebook."""
 import csv
-import json
 import os
 import shutil
 import subprocess
@@ -8,6 +7,7 @@ import time
 
 import pytest
 from conftest import PY, ROOT, solution_code, zip_folder
+import results_json
 
 ITEMS = ["dense.forward", "mse.forward", "mse.gradients"]  # enough to tell the bugs apart
 FULL = {"1.1 dense.forward": "2", "5.1 mse.forward": "1", "5.2 mse.gradients": "2"}
@@ -89,7 +89,7 @@ def test_every_submission_gets_its_row(klass):
                                              for k, v in FULL.items()}, name
         assert float(row["total"]) == sum(float(v) for k, v in FULL.items() if k not in fails)
         assert row["out_of"] == "5"
-        kept = json.loads((root / "gradebook" / name / "results.json").read_text())
+        kept = results_json.read(root / "gradebook" / name / "results.json")
         assert kept["score"] == float(row["total"])
 
 
@@ -97,7 +97,7 @@ def test_a_broken_zip_costs_its_own_row(klass):
     root, _, run = klass
     row = rows(root)["broken"]
     assert (row["status"], row["total"], row["1.1 dense.forward"]) == ("not gradable", "0", "")
-    kept = json.loads((root / "gradebook" / "broken" / "results.json").read_text())
+    kept = results_json.read(root / "gradebook" / "broken" / "results.json")
     assert kept["tests"] == [] and "not a readable zip file" in kept["output"]
     assert "broken (not gradable): Your submission could not be graded" in run.stdout
 
@@ -112,7 +112,7 @@ def test_the_summary_says_what_to_act_on(klass):
     # stencils (5), mse_no_n (2), mse_sign, mse_sum and the syntax error fail 5.2
     assert first[:2] == ["10", "5.2"]
     assert "most common diagnosis" in failed
-    kept = json.loads((root / "gradebook" / "mse_no_n" / "results.json").read_text())
+    kept = results_json.read(root / "gradebook" / "mse_no_n" / "results.json")
     assert "Diagnosis:" in next(t["output"] for t in kept["tests"] if t["number"] == "5.2")
 
 
@@ -154,7 +154,7 @@ def test_a_submission_that_hangs_is_stopped(tmp_path):
     assert run.returncode == 0, run.stderr
     row = rows(tmp_path / "class")["hangs"]
     assert (row["status"], row["total"]) == ("timed out", "0")
-    kept = json.loads((tmp_path / "class" / "gradebook" / "hangs" / "results.json").read_text())
+    kept = results_json.read(tmp_path / "class" / "gradebook" / "hangs" / "results.json")
     assert kept["tests"] == [] and "stopped after 3 s" in kept["output"]
 
 
