@@ -1,5 +1,6 @@
 """`python -m autograder grade-all`: a class of twenty into one gradebook."""
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -8,6 +9,8 @@ import time
 import pytest
 from conftest import PY, ROOT, solution_code, zip_folder
 import results_json
+
+from autograder import fingerprint
 
 ITEMS = ["dense.forward", "mse.forward", "mse.gradients"]  # enough to tell the bugs apart
 FULL = {"1.1 dense.forward": "2", "5.1 mse.forward": "1", "5.2 mse.gradients": "2"}
@@ -162,3 +165,54 @@ def test_an_empty_folder_is_an_error(tmp_path):
     run = grade_all(tmp_path)
     assert run.returncode == 2
     assert "no submissions in" in run.stderr
+
+
+def test_a_grade_by_another_rubric_or_grader_is_redone(tmp_path):
+    folder = tmp_path / "class"
+    for name in "abc":
+        solution_code(folder / name)
+    first = grade_all(folder, "--items", "dense.forward")
+    assert first.returncode == 0, first.stderr
+    assert "grade-all: grading 3 of 3 (3: new or changed since its last grade)" in first.stderr
+    kept = {name: folder / "gradebook" / name / "results.json" for name in "abc"}
+    graded = results_json.read(kept["a"])
+    assert graded["extra_data"]["fingerprint"] == fingerprint.current()
+    assert [t["extra_data"]["id"] for t in graded["tests"]] == ["dense.forward"]
+    # What re-weighting an item, or a grader fix, leaves behind: grades another kit made.
+    for name, part in (("a", "rubric"), ("b", "grader")):
+        old = results_json.read(kept[name])
+        old["extra_data"]["fingerprint"][part] = "0" * 64
+        old["tests"][0]["score"] = old["score"] = 0.0
+        kept[name].write_text(json.dumps(old))
+    second = grade_all(folder, "--items", "dense.forward")
+    assert second.returncode == 0, second.stderr
+    assert "grade-all: grading 2 of 3 (1: the rubric changed; 1: the grader changed)" \
+        in second.stderr
+    assert second.stderr.count(": up to date") == 1
+    assert {name: row["total"] for name, row in rows(folder).items()} == \
+        {"a": "2", "b": "2", "c": "2"}
+    third = grade_all(folder, "--items", "dense.forward")
+    assert "grade-all: grading 0 of 3: every grade is up to date" in third.stderr
+
+
+def test_a_fingerprint_follows_what_grades(tmp_path):
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text('title = "T"\n[[item]]\npoints = 2\n')
+    before = fingerprint.rubric_digest(rubric)
+    rubric.write_text('# a comment changes no grade\ntitle = "T"\n[[item]]\npoints = 2\n')
+    assert fingerprint.rubric_digest(rubric) == before
+    rubric.write_text('title = "T"\n[[item]]\npoints = 3\n')
+    assert fingerprint.rubric_digest(rubric) != before
+    tree = tmp_path / "tree"
+    (tree / "__pycache__").mkdir(parents=True)
+    (tree / "a.py").write_text("x = 1\n")
+    digest = fingerprint.tree_digest(tree)
+    (tree / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"cache")
+    assert fingerprint.tree_digest(tree) == digest
+    (tree / "a.py").write_text("x = 2\n")
+    assert fingerprint.tree_digest(tree) != digest
+    now = fingerprint.current()
+    assert fingerprint.changes(now, now) == []
+    assert fingerprint.changes({**now, "reference": None}, now) == ["reference"]
+    assert fingerprint.changes(None, now) == ["fingerprint"]
+    assert fingerprint.current(public_only=True)["reference"] is None
