@@ -50,6 +50,14 @@ def test_the_kits_rubric_is_valid():
     assert len(rubric.load().items) > 20
 
 
+def test_students_can_see_their_total():
+    # Gradescope hides a student's total while any test is `hidden` (see rubric.toml's
+    # header): the differential items wait for publication instead.
+    items = rubric.load().items
+    assert not [i.id for i in items if i.visibility == "hidden"]
+    assert {i.visibility for i in items if i.id.endswith(".reference")} == {"after_published"}
+
+
 @pytest.mark.parametrize("old, new, message", [
     ("in_check = false", "in_chek = false",
      "item dense.forward (1.1): unknown key 'in_chek' (did you mean 'in_check'?)"),

@@ -74,7 +74,7 @@ def test_the_leak_check_names_what_would_leak():
     handout = build_release.student_files()
     assert build_release.leaks(handout) == []
     line = next(iter(sorted(build_release.solution_block_lines())))
-    hidden = next(i for i in rubric_file.load().items if i.visibility == "hidden")
+    hidden = next(i for i in rubric_file.load().items if i.visibility != "visible")
     module = HIDDEN_MODULES[0]
     handout["autograder/checks/forward.py"] = (b"x = 1\n    " + line.encode() + b"\n", False)
     handout["README.md"] = (f"see {hidden.name}\n".encode(), False)
