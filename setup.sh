@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# One idempotent set-up: .venv with the pinned requirements, then MNIST in data/mnist/.
-# Fast when everything is in place: it reinstalls only when requirements.txt or the
-# interpreter changed.
+# One idempotent set-up: .venv with the locked requirements, then MNIST in data/mnist/.
+# The kit installs requirements-dev.txt (grading plus the kit's own tests); the student
+# handout ships only requirements.txt (what grading needs). Both are hashed locks.
+# Fast when everything is in place: it reinstalls only when the lock or the interpreter
+# changed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # The grader's worker runs as an unprivileged user when graded as root, so the venv's
@@ -12,13 +14,16 @@ if [ -z "${PYTHON:-}" ]; then
     PYTHON=/usr/bin/python3
   fi
 fi
+reqs=requirements-dev.txt
+[ -f "$reqs" ] || reqs=requirements.txt
 stamp=.venv/.requirements.sha256
-want="$(sha256sum requirements.txt | cut -d' ' -f1) $(command -v "$PYTHON")"
+want="$(sha256sum "$reqs" | cut -d' ' -f1) $(command -v "$PYTHON")"
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing pinned requirements into .venv (base: $PYTHON)" >&2
+  echo "setup: installing $reqs into .venv (base: $PYTHON)" >&2
   rm -rf .venv
   "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    --require-hashes -r "$reqs"
   echo "$want" > "$stamp"
 fi
 .venv/bin/python scripts/fetch_data.py

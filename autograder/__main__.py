@@ -7,8 +7,9 @@ from pathlib import Path
 
 from .grade.run import grade
 from .grade.submission import SubmissionError
+from .rubric import RubricError
 from .results import gradescope, report
-from . import regrade
+from . import fingerprint, regrade
 
 
 def parse(argv):
@@ -38,13 +39,16 @@ def run_grade(args) -> int:
         outcome = grade(args.submission, public_only=args.public_only,
                         examples=args.examples, only=args.items)
     except SubmissionError as e:
+        graded_by = fingerprint.current(args.public_only)
         message = f"Your submission could not be graded: {e}"
-        gradescope.write(gradescope.error_json(message, time.monotonic() - start), args.results)
+        gradescope.write(gradescope.error_json(message, time.monotonic() - start, graded_by),
+                         args.results)
         print(message, file=sys.stderr)
         return 2
     # results.json's top-level output is what every student sees: only the visible items
     students_view = report.render(outcome.for_students(), public_only=True)
-    gradescope.write(gradescope.results_json(outcome, students_view), args.results)
+    graded_by = fingerprint.current(args.public_only)  # after grade() validated the rubric
+    gradescope.write(gradescope.results_json(outcome, students_view, graded_by), args.results)
     print(report.render(outcome, args.public_only, timing=args.timing))
     return 0
 
@@ -55,6 +59,12 @@ def main(argv=None) -> int:
         return regrade.run(args)
     try:
         return run_grade(args)
+    except RubricError as e:  # the TA's typo: name it, grade nothing
+        gradescope.write(gradescope.error_json(
+            "The autograder's rubric is invalid, so nothing was graded. This is not your "
+            "fault: please tell the course staff."), args.results)
+        print(e, file=sys.stderr)
+        return 2
     except Exception as e:  # the grader's own failure: still a valid results.json
         message = f"The autograder failed: {type(e).__name__}: {e}. Please tell the course staff."
         gradescope.write(gradescope.error_json(message), args.results)

@@ -1,11 +1,23 @@
-"""Load and validate rubric.toml: the graded items, as the TAs wrote them."""
+"""Load and validate rubric.toml: the graded items, as the TAs wrote them.
+
+The file is checked against rubric.schema.json first (unknown keys, wrong types, negative
+points, unknown visibilities), then for duplicate ids and numbers; a RubricError names
+every problem, each with its item and key, and nothing is graded.
+"""
+import difflib
 import fnmatch
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jsonschema
+
 RUBRIC = Path(__file__).with_name("rubric.toml")
-VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+SCHEMA = json.loads(Path(__file__).with_name("rubric.schema.json").read_text())
+VISIBILITIES = tuple(SCHEMA["$defs"]["visibility"]["enum"])
+TOML_TYPES = {"array": "a list", "object": "a table", "string": "a string",
+              "number": "a number", "boolean": "true or false"}
 
 
 class RubricError(Exception):
@@ -62,27 +74,75 @@ class Rubric:
         return sum(i.points for i in self.items)
 
 
+def _where(raw: dict, path) -> str:
+    """`item dense.forward (1.1)`, `[notebook]`, or `the top level`, for an error's path."""
+    path = list(path)
+    if path[:1] == ["item"] and len(path) > 1:
+        item = raw["item"][path[1]]
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            return f"item {item['id']} ({item.get('number', '?')})"
+        return f"item #{path[1] + 1}"
+    return f"[{path[0]}]" if path else "the top level"
+
+
+def _problem(error) -> str:
+    """What is wrong with one key, as a TA would fix it."""
+    names = [p for p in error.absolute_path if isinstance(p, str) and p != "item"]
+    key = names[-1] if names else None
+    if error.validator == "additionalProperties":
+        known = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(known))
+        hints = []
+        for k in extra:
+            close = difflib.get_close_matches(k, known, n=1)
+            hints.append(f"unknown key {k!r}" + (f" (did you mean {close[0]!r}?)" if close else
+                                                 f" (known: {', '.join(known)})"))
+        return "; ".join(hints)
+    if error.validator == "required":
+        return f"missing key {error.message.split(chr(39))[1]!r}"
+    value = f"{key} = {error.instance!r}" if key else repr(error.instance)
+    if error.validator == "enum":
+        return f"{value}: must be one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "type":
+        return f"{value}: must be {TOML_TYPES.get(error.validator_value, error.validator_value)}"
+    if error.validator in ("minimum", "exclusiveMinimum"):
+        sign = ">=" if error.validator == "minimum" else ">"
+        return f"{value}: must be {sign} {error.validator_value}"
+    return f"{value}: {error.message}"
+
+
+def validate(raw: dict, name: str = "rubric.toml") -> None:
+    """RubricError naming every problem of the parsed file, one line each, or nothing."""
+    errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(raw),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    problems = [f"{_where(raw, e.absolute_path)}: {_problem(e)}" for e in errors]
+    if not problems:
+        items = raw.get("item", [])
+        for key in ("id", "number"):
+            seen = [i[key] for i in items]
+            for value in sorted({v for v in seen if seen.count(v) > 1}):
+                which = ", ".join(f"#{n} ({i['id']}, {i['number']})"
+                                  for n, i in enumerate(items, 1) if i[key] == value)
+                problems.append(f"items {which}: duplicate {key} {value!r}")
+    if problems:
+        raise RubricError(f"{name}:\n  " + "\n  ".join(problems))
+
+
 def _item(raw: dict, defaults: dict) -> Item:
-    missing = {"id", "number", "name", "points", "visibility"} - set(raw)
-    if missing:
-        raise RubricError(f"item {raw.get('id', '?')}: missing {', '.join(sorted(missing))}")
-    if raw["visibility"] not in VISIBILITIES:
-        raise RubricError(f"item {raw['id']}: visibility must be one of {VISIBILITIES}")
-    return Item(id=raw["id"], number=str(raw["number"]), name=raw["name"],
+    return Item(id=raw["id"], number=raw["number"], name=raw["name"],
                 points=float(raw["points"]), visibility=raw["visibility"],
                 tags=tuple(raw.get("tags", ())),
                 timeout=float(raw.get("timeout", defaults.get("timeout", 20))),
-                in_check=bool(raw.get("in_check", True)), params=dict(raw.get("params", {})))
+                in_check=raw.get("in_check", True), params=dict(raw.get("params", {})))
 
 
 def load(path: Path = RUBRIC) -> Rubric:
-    with open(path, "rb") as f:
-        raw = tomllib.load(f)
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as error:
+        raise RubricError(f"{path}: not TOML: {error}") from None
+    validate(raw, str(path))
     defaults = raw.get("defaults", {})
-    items = [_item(r, defaults) for r in raw.get("item", [])]
-    for key in ("id", "number"):
-        seen = [getattr(i, key) for i in items]
-        dupes = sorted({v for v in seen if seen.count(v) > 1})
-        if dupes:
-            raise RubricError(f"duplicate {key}: {', '.join(dupes)}")
-    return Rubric(raw.get("title", "Autograder"), items, raw.get("notebook", {}))
+    items = [_item(r, defaults) for r in raw["item"]]
+    return Rubric(raw["title"], items, raw.get("notebook", {}))

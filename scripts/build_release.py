@@ -9,16 +9,19 @@ Writes:
         autograder/   the grader without checks.HIDDEN_MODULES, its rubric.toml cut
                       to the `visible` items
         data/         README.md and mnist.sha256 (setup.sh fetches MNIST beside them)
-        scripts/fetch_data.py, setup.sh, requirements.txt (the kit's own)
+        scripts/fetch_data.py, setup.sh, requirements.txt (what grading needs, locked;
+                      without requirements-dev.txt, setup.sh installs only that)
         README.md, Makefile (release/student/: `make check` grades code/ on public items)
     dist/autograder.zip: Gradescope's release/gradescope/{setup.sh, run_autograder} at
         the root, the whole grader, the reference solution/, scripts/fetch_data.py,
         data/mnist.sha256 and requirements.txt.
 
 Nothing is written unless the handout is clean: no file of a hidden module, no hidden
-item's id or name, and no line that the stencil generator removes from solution/ (its
-SOLUTION blocks, one-line solutions and solution cells), unless release/public_lines.txt
-lists it as an idiom that gives nothing away. Zips are deterministic: sorted
+item's id or name, and no line of solution/'s SOLUTION blocks, one-line solutions and
+solution cells (read loosely, in any marker dialect, whatever the generator made of
+them), unless a PROMPT shows it or release/public_lines.txt lists it as an idiom that
+gives nothing away. A marker the generator does not handle stops the build first, with
+its file:line. Zips are deterministic: sorted
 entries, one fixed timestamp, modes 644/755.
 """
 import argparse
@@ -35,12 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
 import make_stencil  # noqa: E402
-from stencil_markers import has_markers  # noqa: E402
+from stencil_markers import SOLUTION_TAG, has_markers, solution_content  # noqa: E402
 
 from autograder import rubric as rubric_file  # noqa: E402
 from autograder.checks import HIDDEN_MODULES  # noqa: E402
 
 RELEASE = ROOT / "release"
+SOLUTION = ROOT / "solution"  # --solution: another reference tree to check and ship
 PUBLIC_LINES = RELEASE / "public_lines.txt"  # idioms that are no leak, reviewed by a TA
 HANDOUT_FOLDER = "hw2"  # student.zip unpacks to hw2/
 ZIP_TIME = (2022, 9, 1, 0, 0, 0)
@@ -106,9 +110,9 @@ def student_files() -> dict:
     return out
 
 
-def gradescope_files() -> dict:
+def gradescope_files(solution: Path = SOLUTION) -> dict:
     out = tree(ROOT / "autograder", "autograder")
-    out.update(tree(ROOT / "solution", "solution"))
+    out.update(tree(solution, "solution"))
     out.update(files("data/README.md", "data/mnist.sha256", "scripts/fetch_data.py",
                      "requirements.txt"))
     out.update(tree(RELEASE / "gradescope", ""))
@@ -138,24 +142,34 @@ def public_lines() -> set:
             if not line.startswith("#")}
 
 
-def solution_only_lines() -> set:
-    """Lines the generator removes from solution/ that appear nowhere in what it generates."""
-    generated = make_stencil.build(ROOT / "solution")
-    removed, kept = set(), set()
-    for rel, stencil in generated.items():
-        solution = (ROOT / "solution" / rel).read_bytes()
-        stencil_texts = code_texts(rel, stencil)
-        kept |= stripped(stencil_texts)
-        for sol, sten in zip(code_texts(rel, solution), stencil_texts):  # cell by cell
-            removed |= stripped([sol]) - stripped([sten])
-    return {line for line in removed - kept - public_lines()
+def marked_texts(rel: str, data: bytes) -> list:
+    """(code, whole) for each .py file and notebook code cell; whole: a cell tagged solution."""
+    if rel.endswith(".py"):
+        return [(data.decode("utf-8"), False)]
+    if rel.endswith(".ipynb"):
+        return [("".join(c["source"]), SOLUTION_TAG in c.get("metadata", {}).get("tags", []))
+                for c in json.loads(data).get("cells", []) if c.get("cell_type") == "code"]
+    return []
+
+
+def solution_block_lines(solution: Path = SOLUTION) -> set:
+    """Every line of solution/'s solution blocks, one-line solutions and solution cells, read
+    from solution/ itself rather than from what the generator removed (so a marker it
+    missed still counts), less what PROMPTs and release/public_lines.txt make public."""
+    secret, public = set(), public_lines()
+    for rel in make_stencil.tree_files(solution):
+        for text, whole in marked_texts(rel, (solution / rel).read_bytes()):
+            hidden, shown = solution_content(text, whole)
+            secret |= hidden
+            public |= shown
+    return {line for line in secret - public
             if len(line) >= MIN_LEAK_CHARS and not has_markers(line)}
 
 
-def leaks(handout: dict) -> list:
+def leaks(handout: dict, solution: Path = SOLUTION) -> list:
     """Every reason the handout must not ship, as `path: what` lines."""
     rubric = rubric_file.load()
-    secret = solution_only_lines()
+    secret = solution_block_lines(solution)
     hidden = [(i.id, i.name) for i in rubric.items if i.visibility != "visible"]
     found = []
     for rel, (data, _) in sorted(handout.items()):
@@ -201,13 +215,13 @@ def write_tree(entries: dict, dest: Path) -> None:
     tmp.rename(dest)
 
 
-def build(dist: Path) -> None:
-    stale = make_stencil.tree_diff(make_stencil.build(ROOT / "solution"),
+def build(dist: Path, solution: Path = SOLUTION) -> None:
+    stale = make_stencil.tree_diff(make_stencil.build(solution),
                                    make_stencil.read_tree(ROOT / "stencil"), ROOT / "stencil")
     if stale:
         raise ReleaseError("stencil/ is not what solution/ generates: run `make stencil`")
-    handout, autograder = student_files(), gradescope_files()
-    found = leaks(handout)
+    handout, autograder = student_files(), gradescope_files(solution)
+    found = leaks(handout, solution)
     if found:
         raise ReleaseError("the handout would leak:\n  " + "\n  ".join(found))
     dist.mkdir(parents=True, exist_ok=True)
@@ -221,10 +235,12 @@ def build(dist: Path) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--solution", type=Path, default=SOLUTION,
+                        help="the reference tree (default: the kit's solution/)")
     args = parser.parse_args(argv)
     try:
-        build(args.dist.resolve())
-    except (ReleaseError, make_stencil.StencilError) as e:
+        build(args.dist.resolve(), args.solution.resolve())
+    except (ReleaseError, make_stencil.StencilError, rubric_file.RubricError) as e:
         print(f"build_release: {e}", file=sys.stderr)
         return 1
     return 0

@@ -20,7 +20,9 @@ Marker syntax (close to otter-grader and nbgrader), in .py files and notebook co
 - Markers are whole comment lines (the PROMPT's are its string delimiters); marker-like
   text inside other strings is ignored. Errors, reported as `file:line: reason`: an unclosed
   or nested block, an END without BEGIN, a PROMPT not right after END SOLUTION, a
-  `# SOLUTION` comment that does not end a lone assignment.
+  `# SOLUTION` comment that does not end a lone assignment, and a comment that looks like
+  a marker of some dialect (otter's, nbgrader's, a misspelt one of ours: NEAR_MISSES) but
+  is none of the above: left alone, it would ship its solution line to students.
 """
 import ast
 import copy
@@ -35,6 +37,36 @@ BEGIN_PROMPT = re.compile(r"^\s*(\"\"\"|''')\s*#\s*BEGIN PROMPT\s*$")
 END_PROMPT = re.compile(r"^\s*(\"\"\"|''')\s*#\s*END PROMPT\s*$")
 ONE_LINE = re.compile(r"^#\s*SOLUTION\s*$")  # matched against a COMMENT token
 ANY_MARKER = re.compile(r"#\s*(?:(?:BEGIN|END)\s+)?(?:SOLUTION|PROMPT)\s*$", re.MULTILINE)
+# Comments that look like a marker but are none the generator handles, as (pattern, whose
+# dialect, what to write instead); the first that matches names the fix. Case-insensitive,
+# searched anywhere in the comment, as nbgrader matches its markers.
+NEAR_MISSES = [(re.compile(pattern, re.IGNORECASE), dialect, fix) for pattern, dialect, fix in [
+    (r"#+\s*BEGIN\s+SOLUTION\s+NO\s+PROMPT", "otter's", "`# BEGIN SOLUTION` (a block with no "
+     "PROMPT after it becomes `pass` or `raise NotImplementedError`)"),
+    (r"#+\s*SOLUTION\s+NO\s+PROMPT", "otter's", "`lhs = expr  # SOLUTION` (the stencil gets "
+     "`lhs = None  # TODO`), or a `# BEGIN SOLUTION` / `# END SOLUTION` block"),
+    (r"#{2,}\s*(BEGIN|END)\s+SOLUTION", "nbgrader's", "`# BEGIN SOLUTION` / `# END SOLUTION`, "
+     "with one `#`, each alone on its line"),
+    (r"#+\s*(BEGIN|END)\s+HIDDEN\s+TESTS?", "nbgrader's", "nothing here: hidden tests are checks "
+     "in autograder/checks/ and items in autograder/rubric.toml"),
+    (r"#+\s*YOUR\s+CODE\s+HERE", "nbgrader's", "a `\"\"\" # BEGIN PROMPT` block after the "
+     "solution block: its body is the stencil's code"),
+    (r"#+\s*(BEGIN|END)\s+(QUESTION|TESTS?|TEST\s+CONFIG|ASSIGNMENT)", "otter's",
+     "nothing here: questions and tests are items in autograder/rubric.toml"),
+    (r"#+\s*(BEGIN|END)\s+PROMPT", "a comment", "`\"\"\" # BEGIN PROMPT` and "
+     "`\"\"\" # END PROMPT`: a PROMPT is a string, on the line right after `# END SOLUTION`"),
+    (r"^#+\s*((BEGIN|END)\s*)?SOLUTION\b", "a misspelt", "exactly `# BEGIN SOLUTION` or "
+     "`# END SOLUTION` alone on its line, or `lhs = expr  # SOLUTION`"),
+    (r"#+\s*((BEGIN|END)\s*)?SOLUTION\s*$", "a misspelt", "`# SOLUTION` as the line's only "
+     "comment, after a lone assignment, or `# BEGIN SOLUTION` alone on its line"),
+]]
+# A PROMPT delimiter that is not quite one: `\"\"\"# begin prompt`, `\"\"\" # BEGIN PROMPT:` ...
+NEAR_PROMPT = re.compile(r"^\s*[rRbBuUfF]*(\"\"\"|'''|\"|')\s*#+.*\bPROMPT\b", re.IGNORECASE)
+# The release's leak check reads solution blocks loosely, in any dialect, so that a marker
+# the generator missed still marks its lines as secret.
+LOOSE_BEGIN = re.compile(r"#+\s*BEGIN\s+SOLUTION", re.IGNORECASE)
+LOOSE_END = re.compile(r"#+\s*END\s+SOLUTION", re.IGNORECASE)
+LOOSE_ONE_LINE = re.compile(r"#+\s*SOLUTION\b", re.IGNORECASE)
 MAGIC = re.compile(r"^(\s*)[%!]")  # IPython line magics and shell escapes
 STRING_TOKENS = {tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
 
@@ -66,7 +98,41 @@ class Block:
 
 
 def has_markers(text):
-    return ANY_MARKER.search(text) is not None
+    """Whether the text holds a marker, or a line that looks like one (see near_miss)."""
+    return ANY_MARKER.search(text) is not None or any(
+        NEAR_PROMPT.match(line) or "#" in line and near_miss(line[line.index("#"):])
+        for line in text.splitlines())
+
+
+def near_miss(comment):
+    """MarkerError's reason for a comment that looks like a marker it is not, else None."""
+    for pattern, dialect, fix in NEAR_MISSES:
+        if pattern.search(comment):
+            return (f"{comment.strip()!r} looks like {dialect} solution marker, which the "
+                    f"generator does not handle (the line would ship as it is): write {fix}")
+    return None
+
+
+def solution_content(text, whole=False):
+    """(secret, public) stripped lines of one file or code cell, read loosely: what its
+    solution blocks (any dialect's BEGIN/END SOLUTION), one-line solutions (any `# SOLUTION`
+    comment) and, when `whole` (a cell tagged `solution`), all its code hold; and what its
+    PROMPT bodies publish. Independent of what the generator does with the markers."""
+    secret, public, inside, prompt = set(), set(), whole, False
+    for line in text.splitlines():
+        stripped = line.strip()
+        one_line = LOOSE_ONE_LINE.search(line)
+        if BEGIN_PROMPT.match(line) or END_PROMPT.match(line):
+            prompt = bool(BEGIN_PROMPT.match(line))
+        elif prompt:
+            public.add(stripped)
+        elif LOOSE_BEGIN.search(line) or LOOSE_END.search(line):
+            inside = whole or bool(LOOSE_BEGIN.search(line))
+        elif inside:
+            secret.add(stripped)
+        elif one_line:
+            secret |= {stripped, line[:one_line.start()].strip()}
+    return secret, public
 
 
 # ---- finding the markers ----------------------------------------------------------------
@@ -131,10 +197,22 @@ def read_tokens(code, lines):
         raise MarkerError(line, f"does not tokenize: {error.args[0]}") from None
     in_string, one_liners = set(), []
     for tok in tokens:
+        line = tok.start[0]
         if tok.type in STRING_TOKENS:
+            text = lines[line - 1]
+            if line not in in_string and NEAR_PROMPT.match(text) and not BEGIN_PROMPT.match(text):
+                raise MarkerError(line, f"{text.strip()!r} looks like a PROMPT delimiter but "
+                                        "is not one: write `\"\"\" # BEGIN PROMPT` and "
+                                        "`\"\"\" # END PROMPT`, each alone on its line")
             in_string.update(range(tok.start[0] + 1, tok.end[0] + 1))
-        elif tok.type == tokenize.COMMENT and ONE_LINE.match(tok.string):
-            one_liners.append(tok.start[0])
+        elif tok.type == tokenize.COMMENT:
+            text = lines[line - 1]
+            if ONE_LINE.match(tok.string):
+                one_liners.append(line)
+            elif not any(p.match(text) for p in (BEGIN_SOLUTION, END_SOLUTION, END_PROMPT)):
+                reason = near_miss(tok.string)
+                if reason:
+                    raise MarkerError(line, reason)
     return in_string, one_liners
 
 
@@ -266,6 +344,11 @@ def stencil_cell(cell):
     """The student version of one code cell's source."""
     text = cell.source
     tags = cell.metadata.get("tags", [])
+    nbgrader = cell.metadata.get("nbgrader")
+    if isinstance(nbgrader, dict) and nbgrader.get("solution"):
+        raise MarkerError(1, "nbgrader's metadata makes this a solution cell, which the "
+                             f"generator does not handle: tag the cell '{SOLUTION_TAG}' instead "
+                             "(and drop the nbgrader metadata)")
     if SOLUTION_TAG in tags:
         pairs = solution_cell_prompt(text)
     elif has_markers(text):

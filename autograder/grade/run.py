@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from .. import paths, rubric as rubric_file
+from .. import fingerprint, paths, rubric as rubric_file
 from ..checks import load_all
 from ..checks.extras import check_extras
 from ..host.local import LocalItem, import_reference
@@ -86,7 +86,7 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
     rubric = rubric_file.load()
     if public_only:
         rubric = rubric.public_only()
-    reference = not public_only and paths.SOLUTION.is_dir()
+    reference = fingerprint.uses_reference(public_only)
     load_all(include_hidden=reference)
     if reference:
         import_reference(paths.SOLUTION)

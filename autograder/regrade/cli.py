@@ -2,12 +2,14 @@
 import os
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from .. import fingerprint
 from . import gradebook
 from .progress import Progress
-from .runner import grade_one, kept_outcome
+from .runner import grade_one, kept_outcome, stale
 from .submissions import find, up_to_date
 
 
@@ -43,6 +45,18 @@ def grade_args(args) -> list:
     return out
 
 
+REASONS = {"rubric": "the rubric changed", "grader": "the grader changed",
+           "reference": "the reference changed",
+           "fingerprint": "its grade records no fingerprint of the kit"}
+
+
+def regrading(count: int, total: int, why: Counter) -> str:
+    """`grade-all: grading 5 of 12 (5: the rubric changed; 2: --force)`."""
+    reasons = "; ".join(f"{n}: {reason}" for reason, n in why.most_common())
+    return f"grade-all: grading {count} of {total}" + (f" ({reasons})" if reasons else
+                                                       ": every grade is up to date")
+
+
 def note(outcome) -> str:
     score = f"{outcome.results['score']:g}" if outcome.results["tests"] else outcome.status
     return f"{outcome.name}: {score} ({outcome.seconds:.0f} s)"
@@ -60,18 +74,24 @@ def run(args) -> int:
               "per student (e.g. Gradescope's 'Export Submissions', unzipped)", file=sys.stderr)
         return 2
     start, extra = time.monotonic(), grade_args(args)
+    graded_by = fingerprint.current(args.public_only)
     progress = Progress(len(subs))
-    outcomes, todo = {}, []
+    outcomes, todo, why = {}, [], Counter()
     for sub in subs:
-        if not args.force and up_to_date(sub, out / sub.name, extra):
+        reasons = ["--force"] if args.force else \
+            stale(out / sub.name, graded_by) if up_to_date(sub, out / sub.name, extra) else \
+            ["new or changed since its last grade"]
+        if reasons:
+            todo.append(sub)
+            why.update(REASONS.get(r, r) for r in reasons)
+        else:
             outcomes[sub.name] = kept_outcome(sub, out / sub.name)
             progress.step(f"{sub.name}: up to date", graded=False)
-        else:
-            todo.append(sub)
+    print(regrading(len(todo), len(subs), why), file=sys.stderr)
     jobs = max(1, args.jobs)
     progress.begin(len(todo))
     with ThreadPoolExecutor(jobs) as pool:
-        running = [pool.submit(grade_one, sub, out / sub.name, extra, args.timeout)
+        running = [pool.submit(grade_one, sub, out / sub.name, extra, args.timeout, graded_by)
                    for sub in todo]
         for future in as_completed(running):
             outcome = future.result()

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import paths
+from .. import fingerprint, paths
 from ..results import gradescope
 
 STATUS = {0: "graded", 2: "not gradable"}  # exit codes of `python -m autograder grade`
@@ -45,8 +45,10 @@ def kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def grade_one(sub, kept: Path, args: list, timeout: float) -> Outcome:
-    """Grade `sub` into kept/results.json (log in kept/log.txt, what happened in grade.json)."""
+def grade_one(sub, kept: Path, args: list, timeout: float, graded_by: dict) -> Outcome:
+    """Grade `sub` into kept/results.json (log in kept/log.txt, what happened in grade.json).
+    graded_by: the fingerprint of this kit, recorded in an error results.json too, so that
+    a submission that timed out is not regraded until the kit changes."""
     kept.mkdir(parents=True, exist_ok=True)
     results = kept / "results.json"
     results.unlink(missing_ok=True)
@@ -78,12 +80,19 @@ def grade_one(sub, kept: Path, args: list, timeout: float) -> Outcome:
     else:
         status, why = STATUS.get(code, "grader error"), None
     if why:  # the error path: a results.json that says what happened
-        graded = gradescope.error_json(why, seconds)
+        graded = gradescope.error_json(why, seconds, graded_by)
         gradescope.write(graded, results)
     (kept / "grade.json").write_text(json.dumps(
         {"args": args, "status": status, "exit_code": code, "seconds": round(seconds, 2)},
         indent=2) + "\n")
     return Outcome(sub.name, status, seconds, graded)
+
+
+def stale(kept: Path, now: dict) -> list:
+    """What changed since the kept grade was made: e.g. ['rubric', 'grader'], or []."""
+    recorded = (read_results(kept / "results.json") or {}).get("extra_data", {})
+    return fingerprint.changes(recorded.get("fingerprint") if isinstance(recorded, dict)
+                               else None, now)
 
 
 def kept_outcome(sub, kept: Path) -> Outcome:

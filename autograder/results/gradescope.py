@@ -17,11 +17,13 @@ def test_entry(result) -> dict:
         "output_format": "text",
         "tags": list(item.tags),
         "visibility": item.visibility,
-        "extra_data": {"seconds": round(result.seconds, 3)},  # benchmarks/ reads it
+        # the rubric id, which the item's number and name may not show; benchmarks/ reads seconds
+        "extra_data": {"id": item.id, "seconds": round(result.seconds, 3)},
     }
 
 
-def results_json(grade, output: str) -> dict:
+def results_json(grade, output: str, fingerprint: dict) -> dict:
+    """fingerprint: what graded it (autograder/fingerprint.py), kept for `grade-all`."""
     return {
         "score": grade.score,
         "execution_time": round(grade.seconds, 2),
@@ -29,15 +31,20 @@ def results_json(grade, output: str) -> dict:
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {"fingerprint": fingerprint},
         "tests": [test_entry(r) for r in grade.results],
     }
 
 
-def error_json(message: str, seconds: float = 0.0) -> dict:
-    """A valid results.json for a grade that could not run: zero, and why."""
-    return {"score": 0.0, "execution_time": round(seconds, 2), "output": message,
-            "output_format": "text", "visibility": "visible",
-            "stdout_visibility": "hidden", "tests": []}
+def error_json(message: str, seconds: float = 0.0, fingerprint: dict | None = None) -> dict:
+    """A valid results.json for a grade that could not run: zero, and why; the fingerprint
+    of the grader that tried, when known."""
+    results = {"score": 0.0, "execution_time": round(seconds, 2), "output": message,
+               "output_format": "text", "visibility": "visible",
+               "stdout_visibility": "hidden", "tests": []}
+    if fingerprint is not None:
+        results["extra_data"] = {"fingerprint": fingerprint}
+    return results
 
 
 def write(results: dict, path: Path) -> None:

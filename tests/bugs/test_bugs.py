@@ -2,7 +2,6 @@
 solution, costs exactly the rubric items listed for it, and every other graded item keeps
 full marks. The grader runs as a TA runs it: `python -m autograder grade` in a subprocess.
 """
-import json
 import os
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import results_json
 
 KIT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(KIT))
@@ -84,7 +84,7 @@ def grade(name: str, patterns: tuple, root: Path) -> dict:
          str(results), "--examples", str(EXAMPLES), "--items", *patterns],
         cwd=KIT, capture_output=True, text=True, timeout=GRADE_TIMEOUT)
     assert proc.returncode == 0, f"the grader failed:\n{proc.stderr[-3000:]}"
-    tests = json.loads(results.read_text())["tests"]
+    tests = results_json.read(results)["tests"]
     nb_number = RUBRIC.notebook.get("number", "10")
     return {item_id(t, nb_number): (t["score"], t["max_score"], t["output"]) for t in tests}
 

@@ -19,15 +19,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
 from submissions import copy_code
+import results_json
 
 KIT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(KIT))
 PYTHON = KIT / ".venv" / "bin" / "python"
 DRIVER = Path(__file__).with_name("driver.py")
 OVERLAYS = Path(__file__).with_name("overlays")
-SCHEMA = json.loads((KIT / "autograder" / "results" / "schema.json").read_text())
 STUDENT = "beras-student"  # the ordinary user the corpus also runs as (root creates it)
 WORKER = "beras-worker"
 HOSTILE = "# --- hostile ---"
@@ -135,8 +134,7 @@ def grade(mode: Mode, submission: Path, items, cap=None, timeout=300, spare=()) 
                           timeout=timeout)
     seconds = time.monotonic() - start
     text = results.read_text() if results.exists() else "{}"
-    data = json.loads(text)
-    jsonschema.validate(data, SCHEMA)
+    data = results_json.check(json.loads(text))
     return Outcome(proc.returncode, seconds, proc.stdout, proc.stderr, data, text,
                    leftovers(mode.uid(), since, spare=spare))
 

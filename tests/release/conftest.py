@@ -1,5 +1,4 @@
 """Shared fixtures for the release tests: one build of dist/ per session, in a temp dir."""
-import json
 import os
 import shutil
 import subprocess
@@ -8,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import results_json
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = ROOT / ".venv" / "bin" / "python"
@@ -39,7 +39,7 @@ def gradescope_local(submission: Path, results: Path, dist: Path, items: str = "
                           str(submission), str(results)],
                          env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
-    return json.loads(results.read_text())
+    return results_json.read(results)
 
 
 def zip_folder(folder: Path, archive: Path, under: str = "") -> Path:

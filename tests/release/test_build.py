@@ -6,7 +6,8 @@ import tomllib
 import zipfile
 
 import build_release
-from conftest import PY, ROOT
+import pytest
+from conftest import PY, ROOT, solution_code
 
 from autograder import rubric as rubric_file
 from autograder.checks import HIDDEN_MODULES
@@ -72,8 +73,8 @@ def test_no_line_from_a_solution_block_ships(dist):
 def test_the_leak_check_names_what_would_leak():
     handout = build_release.student_files()
     assert build_release.leaks(handout) == []
-    line = next(iter(sorted(build_release.solution_only_lines())))
-    hidden = next(i for i in rubric_file.load().items if i.visibility == "hidden")
+    line = next(iter(sorted(build_release.solution_block_lines())))
+    hidden = next(i for i in rubric_file.load().items if i.visibility != "visible")
     module = HIDDEN_MODULES[0]
     handout["autograder/checks/forward.py"] = (b"x = 1\n    " + line.encode() + b"\n", False)
     handout["README.md"] = (f"see {hidden.name}\n".encode(), False)
@@ -82,6 +83,61 @@ def test_the_leak_check_names_what_would_leak():
     assert f"autograder/checks/forward.py: a line from a solution block: {line!r}" in found
     assert f"README.md: the hidden item {hidden.id}" in found
     assert f"autograder/checks/{module}.py: a hidden file" in found
+
+
+MARKER_NEAR_MISSES = {
+    "otter": ("    x = a @ b  # SOLUTION NO PROMPT\n", "otter's"),
+    "nbgrader": ("    ### BEGIN SOLUTION\n    x = a @ b\n    ### END SOLUTION\n", "nbgrader's"),
+}
+
+
+@pytest.mark.parametrize("dialect", sorted(MARKER_NEAR_MISSES))
+def test_release_stops_at_a_marker_it_does_not_handle(dialect, tmp_path, capsys):
+    solution = solution_code(tmp_path / "solution")
+    path = solution / "Beras" / "core.py"
+    lines = path.read_text().splitlines(keepends=True)
+    at = next(n for n, line in enumerate(lines, 1) if line.startswith("def "))
+    snippet, who = MARKER_NEAR_MISSES[dialect]
+    lines[at:at] = [snippet]  # the first line of that function's body
+    path.write_text("".join(lines))
+    dist = tmp_path / "dist"
+
+    code = build_release.main(["--solution", str(solution), "--dist", str(dist)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{path}:{at + 1}: " in err and f"looks like {who} solution marker" in err
+    assert not dist.exists()
+
+
+def test_the_leak_check_reads_every_dialect_of_solution_block(tmp_path):
+    # Whatever the generator made of them, lines under any dialect's markers are secret:
+    # the leak check reads solution/ itself, not the lines the generator removed.
+    solution = tmp_path / "solution"
+    (solution / "Beras").mkdir(parents=True)
+    (solution / "Beras" / "a.py").write_text(
+        "def f(a, b):\n"
+        "    ### BEGIN SOLUTION\n    product = a @ b.transpose()\n    ### END SOLUTION\n"
+        "    shifted = product - product.max()  # SOLUTION NO PROMPT\n"
+        "    # BEGIN SOLUTION\n    exponent = np.exp(shifted)\n    # END SOLUTION\n"
+        '    """ # BEGIN PROMPT\n    exponent = np.exp(shifted)\n    """ # END PROMPT\n'
+        "    return exponent / exponent.sum()\n")
+    cell = {"cell_type": "code", "source": ["model = build_the_whole_model()"],
+            "metadata": {"tags": ["solution"]}, "outputs": [], "execution_count": None}
+    (solution / "nb.ipynb").write_text(json.dumps({"cells": [cell], "metadata": {},
+                                                   "nbformat": 4, "nbformat_minor": 5}))
+    secret = build_release.solution_block_lines(solution)
+    assert {"product = a @ b.transpose()", "shifted = product - product.max()",
+            "model = build_the_whole_model()"} <= secret
+    assert "exponent = np.exp(shifted)" not in secret  # its PROMPT shows it
+    handout = {"code/Beras/a.py": (b"    shifted = product - product.max()\n"
+                                   b"    product = a @ b.transpose()\n", False),
+               "code/nb.ipynb": ((solution / "nb.ipynb").read_bytes(), False)}
+    found = build_release.leaks(handout, solution)
+    assert found == [
+        "code/Beras/a.py: a line from a solution block: 'product = a @ b.transpose()'",
+        "code/Beras/a.py: a line from a solution block: 'shifted = product - product.max()'",
+        "code/nb.ipynb: a line from a solution block: 'model = build_the_whole_model()'"]
 
 
 def test_public_rubric_cuts_hidden_items_with_their_comments():

@@ -8,6 +8,9 @@ import time
 
 import pytest
 from conftest import PY, ROOT, solution_code, zip_folder
+import results_json
+
+from autograder import fingerprint
 
 ITEMS = ["dense.forward", "mse.forward", "mse.gradients"]  # enough to tell the bugs apart
 FULL = {"1.1 dense.forward": "2", "5.1 mse.forward": "1", "5.2 mse.gradients": "2"}
@@ -89,7 +92,7 @@ def test_every_submission_gets_its_row(klass):
                                              for k, v in FULL.items()}, name
         assert float(row["total"]) == sum(float(v) for k, v in FULL.items() if k not in fails)
         assert row["out_of"] == "5"
-        kept = json.loads((root / "gradebook" / name / "results.json").read_text())
+        kept = results_json.read(root / "gradebook" / name / "results.json")
         assert kept["score"] == float(row["total"])
 
 
@@ -97,7 +100,7 @@ def test_a_broken_zip_costs_its_own_row(klass):
     root, _, run = klass
     row = rows(root)["broken"]
     assert (row["status"], row["total"], row["1.1 dense.forward"]) == ("not gradable", "0", "")
-    kept = json.loads((root / "gradebook" / "broken" / "results.json").read_text())
+    kept = results_json.read(root / "gradebook" / "broken" / "results.json")
     assert kept["tests"] == [] and "not a readable zip file" in kept["output"]
     assert "broken (not gradable): Your submission could not be graded" in run.stdout
 
@@ -112,7 +115,7 @@ def test_the_summary_says_what_to_act_on(klass):
     # stencils (5), mse_no_n (2), mse_sign, mse_sum and the syntax error fail 5.2
     assert first[:2] == ["10", "5.2"]
     assert "most common diagnosis" in failed
-    kept = json.loads((root / "gradebook" / "mse_no_n" / "results.json").read_text())
+    kept = results_json.read(root / "gradebook" / "mse_no_n" / "results.json")
     assert "Diagnosis:" in next(t["output"] for t in kept["tests"] if t["number"] == "5.2")
 
 
@@ -154,7 +157,7 @@ def test_a_submission_that_hangs_is_stopped(tmp_path):
     assert run.returncode == 0, run.stderr
     row = rows(tmp_path / "class")["hangs"]
     assert (row["status"], row["total"]) == ("timed out", "0")
-    kept = json.loads((tmp_path / "class" / "gradebook" / "hangs" / "results.json").read_text())
+    kept = results_json.read(tmp_path / "class" / "gradebook" / "hangs" / "results.json")
     assert kept["tests"] == [] and "stopped after 3 s" in kept["output"]
 
 
@@ -162,3 +165,54 @@ def test_an_empty_folder_is_an_error(tmp_path):
     run = grade_all(tmp_path)
     assert run.returncode == 2
     assert "no submissions in" in run.stderr
+
+
+def test_a_grade_by_another_rubric_or_grader_is_redone(tmp_path):
+    folder = tmp_path / "class"
+    for name in "abc":
+        solution_code(folder / name)
+    first = grade_all(folder, "--items", "dense.forward")
+    assert first.returncode == 0, first.stderr
+    assert "grade-all: grading 3 of 3 (3: new or changed since its last grade)" in first.stderr
+    kept = {name: folder / "gradebook" / name / "results.json" for name in "abc"}
+    graded = results_json.read(kept["a"])
+    assert graded["extra_data"]["fingerprint"] == fingerprint.current()
+    assert [t["extra_data"]["id"] for t in graded["tests"]] == ["dense.forward"]
+    # What re-weighting an item, or a grader fix, leaves behind: grades another kit made.
+    for name, part in (("a", "rubric"), ("b", "grader")):
+        old = results_json.read(kept[name])
+        old["extra_data"]["fingerprint"][part] = "0" * 64
+        old["tests"][0]["score"] = old["score"] = 0.0
+        kept[name].write_text(json.dumps(old))
+    second = grade_all(folder, "--items", "dense.forward")
+    assert second.returncode == 0, second.stderr
+    assert "grade-all: grading 2 of 3 (1: the rubric changed; 1: the grader changed)" \
+        in second.stderr
+    assert second.stderr.count(": up to date") == 1
+    assert {name: row["total"] for name, row in rows(folder).items()} == \
+        {"a": "2", "b": "2", "c": "2"}
+    third = grade_all(folder, "--items", "dense.forward")
+    assert "grade-all: grading 0 of 3: every grade is up to date" in third.stderr
+
+
+def test_a_fingerprint_follows_what_grades(tmp_path):
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text('title = "T"\n[[item]]\npoints = 2\n')
+    before = fingerprint.rubric_digest(rubric)
+    rubric.write_text('# a comment changes no grade\ntitle = "T"\n[[item]]\npoints = 2\n')
+    assert fingerprint.rubric_digest(rubric) == before
+    rubric.write_text('title = "T"\n[[item]]\npoints = 3\n')
+    assert fingerprint.rubric_digest(rubric) != before
+    tree = tmp_path / "tree"
+    (tree / "__pycache__").mkdir(parents=True)
+    (tree / "a.py").write_text("x = 1\n")
+    digest = fingerprint.tree_digest(tree)
+    (tree / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"cache")
+    assert fingerprint.tree_digest(tree) == digest
+    (tree / "a.py").write_text("x = 2\n")
+    assert fingerprint.tree_digest(tree) != digest
+    now = fingerprint.current()
+    assert fingerprint.changes(now, now) == []
+    assert fingerprint.changes({**now, "reference": None}, now) == ["reference"]
+    assert fingerprint.changes(None, now) == ["fingerprint"]
+    assert fingerprint.current(public_only=True)["reference"] is None

@@ -1,10 +1,10 @@
 """scripts/gradescope_local.sh: the BUILT autograder.zip grades as Gradescope would."""
-import json
 import os
 import subprocess
 import zipfile
 
 import pytest
+import results_json
 from conftest import (GIVEN, ROOT, gradescope_local, solution_code, with_latin1_name,
                       zip_folder)
 
@@ -15,7 +15,7 @@ def test_the_solution_gets_full_marks(dist, tmp_path):
               if t["status"] != "passed"]
     assert not failed, "\n\n".join(failed)
     assert results["score"] == sum(t["max_score"] for t in results["tests"]) > 0
-    assert {t["visibility"] for t in results["tests"]} >= {"visible", "hidden"}
+    assert {t["visibility"] for t in results["tests"]} >= {"visible", "after_published"}
 
 
 def test_the_stencil_gets_zero(dist, tmp_path):
@@ -73,6 +73,6 @@ def test_run_autograder_leaves_results_when_python_is_missing(dist, tmp_path):
                          env={**os.environ, "AUTOGRADER_ROOT": str(root)},
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0
-    results = json.loads((root / "results" / "results.json").read_text())
+    results = results_json.read(root / "results" / "results.json")
     assert results["score"] == 0 and results["tests"] == []
     assert "please tell the course staff" in results["output"]

@@ -1,6 +1,5 @@
 """The student handout, unzipped fresh: `make check` sets itself up and grades code/ on the
 public items, with no reference solution anywhere."""
-import json
 import os
 import shutil
 import subprocess
@@ -10,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import GIVEN, ROOT
+import results_json
 
 from autograder import rubric as rubric_file
 
@@ -32,7 +32,7 @@ def make_check(handout):
     env.pop("BERAS_DATA", None)
     run = subprocess.run(["make", "check"], cwd=handout, env=env, capture_output=True,
                          text=True, timeout=900)
-    results = json.loads((handout / "results.json").read_text())
+    results = results_json.read(handout / "results.json")
     return run, results
 
 

@@ -122,14 +122,14 @@ def test_one_line_form_keeps_the_left_hand_side():
             m_hat: np.ndarray = self.m / (1 - self.beta_1 ** self.t)  # SOLUTION
             a = b[0] = (g *
                         2)  # SOLUTION
-            return  m_hat  # SOLUTION stays: not an assignment marker
+            return  m_hat  # the solution's value
         """)
     assert got == textwrap.dedent("""
         def step(self, g):
             self.t = None  # TODO
             m_hat: np.ndarray = None  # TODO
             a = b[0] = None  # TODO
-            return  m_hat  # SOLUTION stays: not an assignment marker
+            return  m_hat  # the solution's value
         """)
 
 
