@@ -37,25 +37,27 @@ def forward_item(ctx) -> str:
 def own_forward(ctx, own, true):
     """(mistakes, otherwise) for assert_close from the differences of the student's own
     forward: nothing to say when that forward is right (own ≈ true)."""
-    if own is None or (np.shape(own) == np.shape(true) and
-                       np.allclose(own, true, rtol=1e-4, atol=1e-6)):
+    if ctx is None or own is None or (np.shape(own) == np.shape(true) and
+                                      np.allclose(own, true, rtol=1e-4, atol=1e-6)):
         return {}, None
     item = forward_item(ctx)
     return {FOLLOWS.format(item): own}, NOT_EVEN.format(item)
 
 
-def assert_vjp(ctx, module, x, J, inputs, truth, checked, weights=(), extra=(), mistakes=None):
+def assert_vjp(ops, module, x, J, inputs, checked, truth=None, weights=(), extra=(),
+               mistakes=None, ctx=None):
     """Compose J to the input and weights; compare with the true gradient.
 
-    truth: the closed-form forward, truth(x, *weights) (extra inputs bound in it).
+    truth: the closed-form forward, truth(x, *weights) (extra inputs bound in it); without
+        one (a student's own extra layer, ungraded) the differences of its own forward.
     mistakes: {diagnosis: wrong ∂s/∂x} of known wrong answers for compose_to_input.
+    ctx: the item's context, to name its forward item in a diagnosis.
     """
-    ops = ctx.student
     with explained(checked, inputs):
         weight_shapes = [tuple(shape) for shape in ops.proc("weight_shapes", module)]
         got = ops.proc("compose", module, x, J, list(extra))
         own_dx, own_dws = module_vjp(ops, module, x, J, weight_shapes, extra)
-    dx, dws = closed_form_vjp(truth, x, J, weights)
+    dx, dws = (own_dx, own_dws) if truth is None else closed_form_vjp(truth, x, J, weights)
     said, otherwise = own_forward(ctx, own_dx, dx)
     assert_close(dx, got["dx"], checked=checked, what="∂s/∂x", inputs=inputs, rtol=1e-4,
                  atol=1e-6, batch=x.shape[0], mistakes={**said, **(mistakes or {})},
@@ -76,8 +78,8 @@ def dense_gradients(ctx):
     def test(case):
         x, w, b, J = case
         layer = dense(ctx.student, w, b)
-        assert_vjp(ctx, layer, x, J, {"x": x, "w": w, "b": b, "J": J},
-                   truth=lambda x, w, b: x @ w + b, checked=checked, weights=(w, b))
+        assert_vjp(ctx.student, layer, x, J, {"x": x, "w": w, "b": b, "J": J}, checked,
+                   truth=lambda x, w, b: x @ w + b, weights=(w, b), ctx=ctx)
 
     with explained(checked, dict(zip("xwbJ", DENSE_SMOKE))):
         test(DENSE_SMOKE)  # a plain bug shows here at once, before hypothesis's search
@@ -92,9 +94,9 @@ def leaky_relu_gradients(ctx):
     def test(x, J):
         for label, name, args, alpha in LEAKY:
             slope = np.where(x > 0, 1.0, alpha)
-            assert_vjp(ctx, build(ctx.student, name, *args), x, J,
-                       {"module": label, "x": x, "J": J},
-                       truth=lambda x, alpha=alpha: leaky_relu(x, alpha), checked=checked,
+            assert_vjp(ctx.student, build(ctx.student, name, *args), x, J,
+                       {"module": label, "x": x, "J": J}, checked,
+                       truth=lambda x, alpha=alpha: leaky_relu(x, alpha), ctx=ctx,
                        mistakes={"the slope for x ≤ 0 should be alpha, not 0": (x > 0) * J,
                                  "the slope for x ≤ 0 should be alpha, not 1": J,
                                  "the slopes are swapped (alpha where x > 0)":
@@ -111,8 +113,8 @@ def softmax_gradients(ctx):
 
     def test(x, J):
         p = softmax(x)
-        assert_vjp(ctx, build(ctx.student, "Softmax"), x, J, {"x": x, "J": J},
-                   truth=softmax, checked=checked,
+        assert_vjp(ctx.student, build(ctx.student, "Softmax"), x, J, {"x": x, "J": J},
+                   checked, truth=softmax, ctx=ctx,
                    mistakes={"only the diagonal of the jacobian, s·(1 − s), was used: the "
                              "off-diagonal terms −s_i·s_j are missing": p * (1 - p) * J})
 
@@ -125,8 +127,8 @@ def sigmoid_gradients(ctx):
 
     def test(x, J):
         p = sigmoid(x)
-        assert_vjp(ctx, build(ctx.student, "Sigmoid"), x, J, {"x": x, "J": J},
-                   truth=sigmoid, checked=checked,
+        assert_vjp(ctx.student, build(ctx.student, "Sigmoid"), x, J, {"x": x, "J": J},
+                   checked, truth=sigmoid, ctx=ctx,
                    mistakes={"the derivative was written with the inputs, x·(1 − x), not "
                              "the outputs s·(1 − s)": x * (1 - x) * J,
                              "the derivative is s·(1 − s), not s": p * J})
