@@ -190,12 +190,12 @@ def model_layers(ops, case):
             dense(ops, case["w2"], case["b2"]), build(ops, "Softmax")]
 
 
-def true_gradient(case, loss, out=softmax):
-    """Central differences of the closed-form chain x → Dense → LeakyReLU → Dense → out →
-    loss, for w1, b1, w2, b2 in forward order."""
+def true_gradient(case, loss):
+    """Central differences of the closed-form chain x → Dense → LeakyReLU → Dense → Softmax
+    → loss, for w1, b1, w2, b2 in forward order."""
     def chain(w1, b1, w2, b2):
         hidden = leaky_relu(case["x"] @ w1 + b1, ALPHA)
-        return loss(out(hidden @ w2 + b2), case["y"])
+        return loss(softmax(hidden @ w2 + b2), case["y"])
     return gradient(chain, [case[name] for name in WEIGHTS])
 
 
@@ -302,25 +302,52 @@ def tape_gradients(ctx):
     for_all(max(3, ctx.examples // 5), checked, test, seed=st.integers(0, 10**6))
 
 
+PROBE_SHAPES = ((4, 5), (5, 5), (5, 3))  # three layers' (in, out); the middle has no weights
+
+
+def probe_case(seed):
+    """probe_tape's layers (fixed linear maps, not the homework's modules), J0 and x."""
+    r = rng(seed)
+    specs = []
+    for i, (n_in, n_out) in enumerate(PROBE_SHAPES):
+        weights = [r.normal(size=(n_in, n_out)), r.normal(size=n_out)] if i in WEIGHTED else []
+        specs.append({"ig": r.normal(size=(n_in, n_out)), "weights": weights,
+                      "maps": [r.normal(size=(w.size, B * n_out)) for w in weights]})
+    return specs, r.normal(size=(B, PROBE_SHAPES[-1][1])), r.normal(size=(B, PROBE_SHAPES[0][0]))
+
+
+def probe_walk(specs, J0, frozen=None):
+    """What GradientTape.gradient() returns over probe_tape's layers when it walks as the
+    contract says: from J0 backwards, each trainable layer's weight maps of the J that
+    reaches it, in forward order; the J moves on through every layer, frozen or not."""
+    J, grads = J0, []
+    for i in reversed(range(len(specs))):
+        if specs[i]["weights"] and i != frozen:
+            here = [(m @ J.ravel()).reshape(w.shape)
+                    for m, w in zip(specs[i]["maps"], specs[i]["weights"])]
+            grads = here + grads
+        J = J @ specs[i]["ig"].T
+    return grads
+
+
 @check("tape.trainable")
 def tape_trainable(ctx):
-    checked = ("GradientTape.gradient() over the grader's own modules Dense(4, 5) → LeakyReLU → "
-               "Dense(5, 3) → squared error (their gradients are right: only the tape is "
-               "yours), with one Dense set trainable = False: only the other layer's [w, b], "
-               "against central differences of the loss (the gradient still flows through "
-               "the frozen layer)")
+    checked = ("GradientTape.gradient() over three probe layers (not your modules: their "
+               "compose_to_input and compose_to_weight are fixed linear maps, so only the tape "
+               "is judged), the first or the last set trainable = False: only the other "
+               "layer's [w, b], from the J that reaches it (the J still flows through the "
+               "frozen layer)")
 
     def test(seed):
-        case = model_case(seed)
-        true = true_gradient(case, mse, out=lambda z: z)
+        specs, J0, x = probe_case(seed)
         for frozen in WEIGHTED:
-            inputs = {"frozen": f"the {'first' if frozen == 0 else 'second'} Dense", **case}
+            inputs = {"frozen": f"the {'first' if frozen == 0 else 'last'} layer",
+                      "J0 (the loss's input_gradients())": J0, "x": x}
             with explained(checked, inputs):
-                got = ctx.student.proc("probe_tape", *(case[name] for name in WEIGHTS),
-                                       case["x"], case["y"], frozen, ALPHA)
-            assert_gradients(true[2:] if frozen == 0 else true[:2], got["grads"], checked,
-                             inputs, mistakes=[("a layer with trainable = False still "
-                                                "contributed gradients", true)])
+                got = ctx.student.proc("probe_tape", specs, J0, x, frozen)
+            assert_gradients(probe_walk(specs, J0, frozen), got["grads"], checked, inputs,
+                             mistakes=[("a layer with trainable = False still contributed "
+                                        "gradients", probe_walk(specs, J0))])
 
     test(0)
     for_all(max(2, ctx.examples // 10), checked, test, seed=st.integers(0, 10**6))

@@ -88,56 +88,47 @@ def tape_gradient(layers, loss, x, y):
     return {"loss": value, "grads": list(tape.gradient())}
 
 
-def probe_tape(w1, b1, w2, b2, x, y, frozen, alpha):
-    """tape_gradient over modules written here, whose gradients are right, so that only the
-    submission's GradientTape is judged: Dense(w1, b1) → LeakyReLU(alpha) → Dense(w2, b2) →
-    the mean squared error, with layers[frozen] set trainable = False."""
+def probe_tape(specs, J0, x, frozen):
+    """tape_gradient over probe modules that are not the homework's: their compose_to_input
+    and compose_to_weight are fixed linear maps the grader chose, so that only the
+    submission's GradientTape is judged.
+
+    specs: one per layer: "ig" ((in, out); forward(x) is x @ ig, compose_to_input(J) is
+        J @ ig.T as core's default), "weights" (none for a layer without) and one "map" per
+        weight (compose_to_weight(J) is map @ J.ravel(), shaped like the weight).
+    J0: the probe loss's input_gradients(). layers[frozen] is set trainable = False.
+    """
     from Beras.core import Diffable
 
-    class Affine(Diffable):
-        def __init__(self, w, b):
+    class Probe(Diffable):
+        def __init__(self, spec):
             super().__init__()
-            self.w, self.b = np.array(w, dtype=np.float64), np.array(b, dtype=np.float64)
-            self.weights = [self.w, self.b]
+            self.ig, self.maps = spec["ig"], spec["maps"]
+            if spec["weights"]:
+                self.weights = spec["weights"]
 
         def forward(self, inputs):
-            self.inputs = inputs
-            return inputs @ self.w + self.b
+            return inputs @ self.ig
 
         def input_gradients(self):
-            return self.w
-
-        def weight_gradients(self):
-            return self.inputs[:, :, np.newaxis], np.ones_like(self.b)
+            return self.ig
 
         def compose_to_input(self, J):
-            return J @ self.w.T
+            return J @ self.ig.T
 
         def compose_to_weight(self, J):
-            return [self.inputs.T @ J / len(J), J.mean(axis=0)]
+            return [(m @ J.ravel()).reshape(np.shape(w)) for m, w in zip(self.maps, self.weights)]
 
-    class Leaky(Diffable):
-        def forward(self, inputs):
-            self.inputs = inputs
-            return np.where(inputs > 0, inputs, alpha * inputs)
-
-        def input_gradients(self):
-            return np.where(self.inputs > 0, 1.0, alpha)
-
-        def compose_to_input(self, J):
-            return self.input_gradients() * J
-
-    class Squared(Diffable):
+    class ProbeLoss(Diffable):
         def forward(self, pred, truth):
-            self.pred, self.truth = pred, truth
-            return np.mean((pred - truth) ** 2)
+            return 0.0
 
         def input_gradients(self):
-            return 2 * (self.pred - self.truth) / self.pred.shape[-1]
+            return J0
 
-    layers = [Affine(w1, b1), Leaky(), Affine(w2, b2)]
+    layers = [Probe(spec) for spec in specs]
     layers[frozen].trainable = False
-    return tape_gradient(layers, Squared(), x, y)
+    return tape_gradient(layers, ProbeLoss(), x, None)
 
 
 def apply_steps(optimizer, weights, grads_per_step):

@@ -49,17 +49,18 @@ def test_the_true_gradient_of_dense_is_its_backward_pass():
     np.testing.assert_allclose(db, J.mean(axis=0), rtol=1e-6)
 
 
-def test_the_true_gradient_of_the_probe_model_is_backpropagation():
-    """tape.trainable's expected answer, by hand: Dense → LeakyReLU → Dense → mean squared error."""
+def test_the_true_gradient_of_the_tape_model_is_backpropagation():
+    """tape.gradients' expected answer, by hand: Dense → LeakyReLU → Dense → Softmax → MSE."""
     case = gradients.model_case(0)
     x, y, w1, b1, w2, b2 = (case[k] for k in ("x", "y", "w1", "b1", "w2", "b2"))
     z = x @ w1 + b1
-    out = np.where(z > 0, z, gradients.ALPHA * z) @ w2 + b2
-    d_out = 2 * (out - y) / out.size
-    d_z = (d_out @ w2.T) * np.where(z > 0, 1, gradients.ALPHA)
     hidden = np.where(z > 0, z, gradients.ALPHA * z)
-    by_hand = [x.T @ d_z, d_z.sum(axis=0), hidden.T @ d_out, d_out.sum(axis=0)]
-    for want, got in zip(by_hand, gradients.true_gradient(case, gradients.mse, out=lambda o: o)):
+    s = gradients.softmax(hidden @ w2 + b2)
+    d_s = 2 * (s - y) / s.size
+    d_logits = s * (d_s - np.sum(d_s * s, axis=-1, keepdims=True))
+    d_z = (d_logits @ w2.T) * np.where(z > 0, 1, gradients.ALPHA)
+    by_hand = [x.T @ d_z, d_z.sum(axis=0), hidden.T @ d_logits, d_logits.sum(axis=0)]
+    for want, got in zip(by_hand, gradients.true_gradient(case, gradients.mse)):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-9)
 
 
