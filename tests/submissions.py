@@ -6,6 +6,7 @@ from pathlib import Path
 
 KIT = Path(__file__).resolve().parent.parent
 SOLUTION = KIT / "solution"
+STENCIL = KIT / "stencil"
 CODE = ("Beras", "assignment.py", "preprocess.py")  # a submission's code, without notebook
 
 

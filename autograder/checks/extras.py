@@ -31,7 +31,9 @@ def check_one(ops, path):
         return f"{path}: skipped, forward(x) of a {SHAPE} batch gave no (B, n) float array"
     J = r.normal(size=out.shape)
     try:
-        assert_vjp(ops, module, x, J, {"x": x, "J": J})
+        assert_vjp(ops, module, x, J, {"x": x, "J": J},
+                   "compose_to_input/weight(J) against central differences of s = Σ J ⊙ "
+                   "forward(x), your own forward (there is no closed form of your own layer)")
     except CheckFailed as e:
         worst = e.failure.worst
         return f"{path}: FAIL, {e.failure.summary}" + (

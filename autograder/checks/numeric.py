@@ -1,4 +1,5 @@
-"""Central differences, done on the trusted side from outputs the worker returns."""
+"""Central differences, done on the trusted side: of outputs the worker returns (the
+student's own forward, for diagnoses), and of closed forms (the true gradient, for verdicts)."""
 import numpy as np
 
 from ..protocol.operations import INPUT
@@ -36,3 +37,25 @@ def module_vjp(ops, module, x, J, weight_shapes, extra=()):
         dws.append(central(sums[start:start + count], shape) / x.shape[0])
         start += count
     return dx, dws
+
+
+def gradient(f, args, h=STEP):
+    """Central differences of the scalar f(*args) with respect to every arg (a closed form,
+    computed here): one array per arg, shaped like it."""
+    args = [np.asarray(a, dtype=np.float64) for a in args]
+
+    def at(k, index, delta):
+        moved = list(args)
+        moved[k] = args[k].copy()
+        moved[k].flat[index] += delta
+        return float(f(*moved))
+
+    return [central([at(*p) for p in perturbations(k, a.size, h)], a.shape, h)
+            for k, a in enumerate(args)]
+
+
+def closed_form_vjp(forward, x, J, weights=()):
+    """The true d(sum J * forward(x, *weights))/dx and, divided by B, d/dw for every weight,
+    laid out as module_vjp lays out the student's: forward is a closed form."""
+    dx, *dws = gradient(lambda *a: np.sum(J * forward(*a)), [x, *weights])
+    return dx, [dw / x.shape[0] for dw in dws]

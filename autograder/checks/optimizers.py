@@ -158,7 +158,8 @@ def step_in_place(ops, optimizer, weights, grads):
 def in_place(ctx):
     for name in CLOSED_FORMS:
         checked = (f"{name}.apply_gradients(weights, grads) updates the arrays in the list "
-                   "themselves (Model.trainable_variables refers to the layers' arrays)")
+                   "themselves (Model.trainable_variables refers to the layers' arrays), by a "
+                   "step against the gradient")
         weights, (grads,) = case(6, 1)
         inputs = shown(weights, [grads])
         # the update's values are the other items' business: here, that it landed in the
@@ -179,3 +180,9 @@ def in_place(ctx):
                 raise CheckFailed(Failure(
                     checked=checked, inputs=inputs, what=f"weights[{k}] after the step",
                     expected="an updated array", got=obj, diagnosis=UNCHANGED))
+            if not np.array_equal(np.sign(w - obj), np.sign(grads[k])):
+                raise CheckFailed(Failure(
+                    checked=checked, inputs=inputs, what=f"weights[{k}] after the step",
+                    expected="every entry moved against its gradient", got=obj,
+                    diagnosis="changed in place, but not by a step of descent: w -= … must "
+                              "move each entry opposite to the sign of its gradient"))

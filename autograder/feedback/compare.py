@@ -25,7 +25,7 @@ def as_array(value, what=None):
 
 
 def assert_close(expected, got, *, checked, what="value", inputs=None, rtol=1e-5,
-                 atol=1e-8, mistakes=None, shrunk=False, batch=None, n=None):
+                 atol=1e-8, mistakes=None, shrunk=False, batch=None, n=None, otherwise=None):
     """Raise CheckFailed unless `got` matches `expected` in shape and within rtol/atol.
 
     Args:
@@ -33,6 +33,7 @@ def assert_close(expected, got, *, checked, what="value", inputs=None, rtol=1e-5
         got: what the student's code returned (anything that crossed the boundary).
         checked: one sentence, what was checked.
         mistakes: known wrong answers, {diagnosis: array}, tried when it fails.
+        otherwise: the diagnosis of wrong values when no other fits.
     """
     expected = np.asarray(expected, dtype=float)
     arr = as_array(got, what)
@@ -47,7 +48,7 @@ def assert_close(expected, got, *, checked, what="value", inputs=None, rtol=1e-5
             **fail))
     if not np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=False):
         raise CheckFailed(Failure(got=arr, worst=worst_relative_error(expected, arr, atol),
-                                  diagnosis=why, **fail))
+                                  diagnosis=why or otherwise, **fail))
 
 
 def not_an_array(got) -> str:

@@ -33,6 +33,8 @@ def diagnose(expected, got, mistakes=None, batch=None, n=None):
         if got.shape == expected.T.shape:
             return "transposed: the shape is the transpose of the right one"
         return None
+    if not np.any(got) and np.any(expected):
+        return "every entry is 0 where the right answer is not: is it still a placeholder?"
     if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and \
             _close(expected.T, got) and not _close(expected, got):
         return "transposed: the values are the transpose of the right ones"

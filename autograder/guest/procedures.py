@@ -117,6 +117,49 @@ def tape_gradient(layers, loss, x, y):
     return {"loss": value, "grads": list(tape.gradient())}
 
 
+def probe_tape(specs, J0, x, frozen):
+    """tape_gradient over probe modules that are not the homework's: their compose_to_input
+    and compose_to_weight are fixed linear maps the grader chose, so that only the
+    submission's GradientTape is judged.
+
+    specs: one per layer: "ig" ((in, out); forward(x) is x @ ig, compose_to_input(J) is
+        J @ ig.T as core's default), "weights" (none for a layer without) and one "map" per
+        weight (compose_to_weight(J) is map @ J.ravel(), shaped like the weight).
+    J0: the probe loss's input_gradients(). layers[frozen] is set trainable = False.
+    """
+    from Beras.core import Diffable
+
+    class Probe(Diffable):
+        def __init__(self, spec):
+            super().__init__()
+            self.ig, self.maps = spec["ig"], spec["maps"]
+            if spec["weights"]:
+                self.weights = spec["weights"]
+
+        def forward(self, inputs):
+            return inputs @ self.ig
+
+        def input_gradients(self):
+            return self.ig
+
+        def compose_to_input(self, J):
+            return J @ self.ig.T
+
+        def compose_to_weight(self, J):
+            return [(m @ J.ravel()).reshape(np.shape(w)) for m, w in zip(self.maps, self.weights)]
+
+    class ProbeLoss(Diffable):
+        def forward(self, pred, truth):
+            return 0.0
+
+        def input_gradients(self):
+            return J0
+
+    layers = [Probe(spec) for spec in specs]
+    layers[frozen].trainable = False
+    return tape_gradient(layers, ProbeLoss(), x, None)
+
+
 def apply_steps(optimizer, weights, grads_per_step):
     """Apply each step's gradients in turn: the list's weights after every step, and the
     id() of each entry before and after (an observation; no check scores it: whether the

@@ -19,7 +19,7 @@ sys.path.insert(0, str(KIT))
 
 from autograder import paths, rubric as rubric_file  # noqa: E402
 from autograder.grade.notebook_items import block_titles  # noqa: E402
-from submissions import SOLUTION, copy_code  # noqa: E402
+from submissions import SOLUTION, STENCIL, copy_code  # noqa: E402
 
 EXAMPLES = 15  # hypothesis examples per property: enough to catch every case, and fast
 GRADE_TIMEOUT = 600
@@ -30,6 +30,7 @@ CASES = {case["name"]: case for case in DATA["case"]}
 ISSUES = DATA.get("grader_issues", {})
 FULL = DATA["full_grade"]
 RUBRIC = rubric_file.load()
+BASES = {"solution": SOLUTION, "stencil": STENCIL}
 
 
 def item_ids(patterns) -> set:
@@ -53,26 +54,29 @@ def item_id(test, notebook_number) -> str:
 
 
 def patched_submission(case, root: Path) -> Path:
-    """A copy of the solution's code under root/<name>, with the case's patch applied."""
-    dest = copy_code(SOLUTION, root / case["name"])
-    target = dest / case["file"]
-    text = target.read_text()
-    for find, replace in edits(case):
-        assert text.count(find) == 1, (
+    """A copy of the case's base tree (the solution, or the stencil) under root/<name>, with
+    the case's edits applied."""
+    dest = copy_code(BASES[case.get("base", "solution")], root / case["name"])
+    for file, find, replace, count in edits(case):
+        target = dest / file
+        text = target.read_text()
+        assert text.count(find) == count, (
             f"{case['name']}: {find!r} occurs {text.count(find)} times in "
-            f"solution/{case['file']} (it must occur once): update cases.toml")
-        text = text.replace(find, replace)
-    target.write_text(text)
+            f"{case.get('base', 'solution')}/{file} (it must occur {count}): update cases.toml")
+        target.write_text(text.replace(find, replace))
     return dest
 
 
 def edits(case) -> list:
-    """[(find, replace)]: `find` and `replace` are one string each, or equal-length lists."""
+    """[(file, find, replace, count)]: a case's `file`, `find` and `replace` (one string
+    each, or equal-length lists of `find` and `replace`), or its [[case.edit]] tables."""
+    if "edit" in case:
+        return [(e["file"], e["find"], e["replace"], e.get("count", 1)) for e in case["edit"]]
     finds, replaces = case["find"], case["replace"]
     if isinstance(finds, str):
-        return [(finds, replaces)]
+        finds, replaces = [finds], [replaces]
     assert len(finds) == len(replaces), f"{case['name']}: find and replace differ in length"
-    return list(zip(finds, replaces))
+    return [(case["file"], find, replace, 1) for find, replace in zip(finds, replaces)]
 
 
 def grade(name: str, patterns: tuple, root: Path) -> dict:
@@ -178,9 +182,11 @@ def test_cases_are_well_formed():
     assert FULL["case"] in CASES
     assert set(FULL.get("notebook_loses", [])) <= set(block_titles(paths.NOTEBOOK))
     for case in CASES.values():
-        assert (SOLUTION / case["file"]).is_file(), case["name"]
+        assert case.get("base", "solution") in BASES, case["name"]
+        assert all((BASES[case.get("base", "solution")] / file).is_file()
+                   for file, *_ in edits(case)), case["name"]
         assert case["module"] in tags, f"{case['name']}: module is not a rubric tag"
-        assert all(find != replace for find, replace in edits(case)), case["name"]
+        assert all(find != replace for _, find, replace, _ in edits(case)), case["name"]
         assert set(case["loses"]) <= known, f"{case['name']}: unknown item in loses"
         assert set(case.get("grader_loses", [])) <= known, case["name"]
         assert "grader_loses" not in case or "xfail" in case, case["name"]

@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from autograder.checks import optimizers, training
+from autograder.checks import gradients, optimizers, training
+from autograder.checks.numeric import closed_form_vjp
+from autograder.feedback.diagnose import diagnose
 
 
 @pytest.mark.parametrize("name", sorted(optimizers.REFERENCE))
@@ -34,3 +36,34 @@ def test_the_rubric_sets_the_course_bars_for_training():
     params = {i.id: i.params for i in rubric.load().items if i.id.startswith("train.")}
     assert params == {"train.simple": {"bar": 0.85, "floor": 0.5},
                       "train.advanced": {"bar": 0.95, "floor": 0.5}}
+
+
+def test_the_true_gradient_of_dense_is_its_backward_pass():
+    """Central differences of x @ w + b, taken here, give J wᵀ, the batch mean of xᵀ J, and
+    the batch mean of J: what a right compose_to_input / compose_to_weight returns."""
+    r = np.random.default_rng(1)
+    x, w, b, J = (r.normal(size=shape) for shape in ((3, 4), (4, 2), (2,), (3, 2)))
+    dx, (dw, db) = closed_form_vjp(lambda x, w, b: x @ w + b, x, J, (w, b))
+    np.testing.assert_allclose(dx, J @ w.T, rtol=1e-6)
+    np.testing.assert_allclose(dw, x.T @ J / 3, rtol=1e-6)
+    np.testing.assert_allclose(db, J.mean(axis=0), rtol=1e-6)
+
+
+def test_the_true_gradient_of_the_tape_model_is_backpropagation():
+    """tape.gradients' expected answer, by hand: Dense → LeakyReLU → Dense → Softmax → MSE."""
+    case = gradients.model_case(0)
+    x, y, w1, b1, w2, b2 = (case[k] for k in ("x", "y", "w1", "b1", "w2", "b2"))
+    z = x @ w1 + b1
+    hidden = np.where(z > 0, z, gradients.ALPHA * z)
+    s = gradients.softmax(hidden @ w2 + b2)
+    d_s = 2 * (s - y) / s.size
+    d_logits = s * (d_s - np.sum(d_s * s, axis=-1, keepdims=True))
+    d_z = (d_logits @ w2.T) * np.where(z > 0, 1, gradients.ALPHA)
+    by_hand = [x.T @ d_z, d_z.sum(axis=0), hidden.T @ d_logits, d_logits.sum(axis=0)]
+    for want, got in zip(by_hand, gradients.true_gradient(case, gradients.mse)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-9)
+
+
+def test_a_zero_answer_is_called_a_placeholder_not_a_factor():
+    said = diagnose(np.array([[1.0, -2.0]]), np.zeros((1, 2)))
+    assert "placeholder" in said and "factor" not in said
