@@ -150,7 +150,7 @@ def block_problem(spec: dict, cell: int, plan: Plan, student, reference) -> str:
     """
     expressions = plan.probes[cell]
     rtol, atol = spec.get("rtol", RTOL), spec.get("atol", ATOL)
-    passes = [("", student[0][cell], reference[0][cell])]
+    passes = [("", student[0][cell], reference[0].get(cell))]
     if cell in plan.hidden:
         passes.append(("hidden", student[1].get(cell), reference[1].get(cell)))
     for kind, mine, ref in passes:
@@ -204,8 +204,12 @@ def run_judged(notebook: Path, code_dir: Path, data_dir: Path, reference_dir: Pa
         student = execute_with_values(nb, code_dir, data_dir, plan, cell_timeout=cell_timeout,
                                       launcher=launcher)
         if pending is not None:
-            _REFERENCE_RUNS[key] = pending.result()
-    reference = _REFERENCE_RUNS[key]
+            try:
+                _REFERENCE_RUNS[key] = pending.result()
+            except Exception as e:  # noqa: BLE001 - a kit bug must not cost the student
+                print(f"grader error: the reference notebook could not run: "
+                      f"{type(e).__name__}: {e}", file=sys.stderr)
+    reference = _REFERENCE_RUNS.get(key, ({}, {}))
     outcomes = []
     for block, outcome in zip(find_blocks(nb), grade(nb, student[0], cell_timeout=cell_timeout)):
         if outcome.passed and block.code_cell in plan.probes:

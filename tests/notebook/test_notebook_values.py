@@ -168,3 +168,21 @@ def test_a_block_needs_its_values_and_a_failure_costs_only_its_block(tiny, cheat
     assert first.passed == (cheat == "honest"), first.feedback
     assert first_block.lower() in first.feedback.lower()
     assert second.passed, second.feedback
+
+
+def test_values_that_hang_the_kernel_cost_only_their_block(tiny):
+    """A value whose __array__ never returns: the read times out, the kernel is interrupted,
+    and the next block is graded as usual."""
+    root, notebook, reference, data = tiny
+    code, _ = write_code_folder(root / "hangs")
+    (code / "Beras" / "__init__.py").write_text(
+        "import time\nimport numpy as np\n"
+        "class _Hang:\n    def __init__(self, x): self.x = x\n"
+        "    def __str__(self): return str(2 * self.x)\n"
+        "    def __array__(self, *args, **kwargs):\n        while True: time.sleep(1)\n"
+        "def double(x):\n    return _Hang(x) if len(x) == 3 else 2 * x\n")
+    spec = {"Doubling": {"values": ["y"]}, "Again": {"values": ["z"]}}
+    first, second = run_judged(notebook, code, data, reference, cell_timeout=3, spec=spec,
+                               secret=5)
+    assert not first.passed and "timed out" in first.feedback, first.feedback
+    assert second.passed, second.feedback
