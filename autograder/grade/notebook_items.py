@@ -5,6 +5,7 @@ import nbformat
 
 from ..notebook.blocks import find_blocks
 from ..notebook.runner import run_notebook
+from ..notebook.values import run_judged
 from ..host.policy import confinement
 from ..host.supervisor import kernel_launcher
 from .items import failed, scored
@@ -14,11 +15,14 @@ def block_titles(notebook) -> list:
     return [b.title for b in find_blocks(nbformat.read(notebook, as_version=4))]
 
 
-def grade_notebook(items, notebook, code_dir, data_dir) -> dict:
+def grade_notebook(items, notebook, code_dir, data_dir, reference_dir=None) -> dict:
     """Run the notebook once; one Result per block item, keyed by item id.
 
     The kernel runs student code, so it is confined like a worker; code_dir's parent is
-    the sandbox that holds the worker package.
+    the sandbox that holds the worker package. With a reference_dir (the full grade), a
+    block also needs the values its cell computed, with the notebook's inputs and with
+    hidden ones, to equal the reference's (notebook/values.py); without (`make check`),
+    the printed text alone decides.
     """
     start = time.monotonic()
     timeout = max(i.timeout for i in items)
@@ -26,9 +30,13 @@ def grade_notebook(items, notebook, code_dir, data_dir) -> dict:
     launcher = kernel_launcher(code_dir.parent, confinement(), cpu_seconds)
     reason = "This block was not found in the notebook that ran."
     try:
-        outcomes = {o.number: o for o in run_notebook(notebook, code_dir, data_dir,
-                                                      cell_timeout=timeout,
-                                                      launcher=launcher)}
+        if reference_dir is None:
+            runs = run_notebook(notebook, code_dir, data_dir, cell_timeout=timeout,
+                                launcher=launcher)
+        else:
+            runs = run_judged(notebook, code_dir, data_dir, reference_dir,
+                              cell_timeout=timeout, launcher=launcher)
+        outcomes = {o.number: o for o in runs}
     except Exception as e:  # a notebook that nbformat/nbclient cannot even start
         outcomes = {}
         reason = f"The notebook could not be run: {type(e).__name__}: {e}"

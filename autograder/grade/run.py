@@ -104,7 +104,8 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
         training = [i for i in rubric.items if "training" in i.tags]
         others = [i for i in rubric.items if i not in training and i not in nb_items]
         out, extras = {}, []
-        nb_job = (nb_items, notebook, code_dir, paths.DATA) if nb_items else None
+        nb_job = (nb_items, notebook, code_dir, paths.DATA,
+                  paths.SOLUTION if reference else None) if nb_items else None
         lanes = [threading.Thread(target=run_lane, args=(items, code_dir, sandbox, reference,
                                                          examples, out, job, more))
                  for items, job, more in ((training, None, None), (others, nb_job, extras))

@@ -7,7 +7,8 @@ run. A block fails when its code cell:
 - uses a name from an earlier cell that failed (dependencies are read from the code);
 - never ran, because the kernel died (or hung past a timeout) earlier: nothing after
   that point is ever counted as passed;
-- printed something that differs from the block (compare.py).
+- printed something that differs from the block (compare.py);
+- in the full grade, computed values other than the reference's (values.py).
 """
 import asyncio
 import atexit
@@ -17,7 +18,7 @@ import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from queue import Empty
 
@@ -25,11 +26,13 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
+from nbformat.v4 import new_code_cell
 from traitlets import List, Unicode
 
 from .blocks import find_blocks
 from .compare import compare_outputs
 from .deps import dependencies
+from .values import PROBE, Plan, probe_request, read_values
 
 KERNEL_ENV = {
     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -57,6 +60,7 @@ class CellRun:
     output: str = ""  # what it printed: stdout, then results and displays as text
     error: str = ""  # for "error": the exception and the end of its traceback
     cause: int | None = None  # for "not run": the cell after which the kernel was gone
+    values: dict = field(default_factory=dict)  # expression -> ndarray, or why it has none
 
 
 class LaunchedKernelManager(AsyncKernelManager):
@@ -120,8 +124,16 @@ def run_notebook(notebook: Path, code_dir: Path, data_dir: Path, *, cell_timeout
 def execute(nb, code_dir: Path, data_dir: Path, *, cell_timeout: float = 60,
             launcher=()) -> dict[int, CellRun]:
     """Run every code cell of `nb` in one kernel; {cell index: CellRun}."""
+    return execute_with_values(nb, code_dir, data_dir, Plan(), cell_timeout=cell_timeout,
+                               launcher=launcher)[0]
+
+
+def execute_with_values(nb, code_dir: Path, data_dir: Path, plan: Plan, *,
+                        cell_timeout: float = 60, launcher=()):
+    """Like `execute`, and read the values `plan` names after their cells, then rerun its
+    hidden cells in the same kernel: ({cell index: CellRun}, {cell index: hidden CellRun})."""
     with working_copy(code_dir, data_dir) as cwd:
-        return asyncio.run(_execute(nb, cwd, cell_timeout, list(launcher)))
+        return asyncio.run(_execute(nb, cwd, cell_timeout, list(launcher), plan))
 
 
 @contextmanager
@@ -136,7 +148,7 @@ def working_copy(code_dir: Path, data_dir: Path):
         yield code
 
 
-async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list) -> dict[int, CellRun]:
+async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list, plan: Plan):
     code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
     # ipc: unix sockets beside the working copy, which work without a network too
     km = LaunchedKernelManager(kernel_name="python3", launcher=launcher, transport="ipc",
@@ -154,22 +166,78 @@ async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list) -> dict[i
                             on_cell_executed=keep_reply, shutdown_kernel="immediate",
                             kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
     runs: dict[int, CellRun] = {}
+    hidden: dict[int, CellRun] = {}
     gone_after = None  # the cell after which the kernel was dead or stopped
     try:
         async with client.async_setup_kernel(cleanup_kc=True, env={**os.environ, **KERNEL_ENV}):
+            if plan.probes:
+                await _ask(client, PROBE.read_text(), {}, cell_timeout)
             for index in code_cells:
                 if gone_after is not None:
                     runs[index] = CellRun("not run", cause=gone_after)
                     continue
-                runs[index] = await _run_cell(client, index, replies, cell_timeout)
+                runs[index] = await _run_probed(client, index, replies, cell_timeout, plan)
                 if runs[index].status in ("dead", "stuck"):
+                    gone_after = index
+            # the hidden run: the same kernel, the cells again with seeds of the grader's
+            for index, source in plan.hidden.items():
+                if gone_after is not None or runs[index].status != "ok":
+                    hidden[index] = CellRun("not run", error="it failed in the notebook's own run"
+                                            if gone_after is None else "the kernel was gone")
+                    continue
+                client.nb.cells.append(new_code_cell(source))
+                scratch = len(client.nb.cells) - 1
+                try:
+                    run = await _run_probed(client, scratch, replies, cell_timeout, plan,
+                                            probes=plan.probes.get(index))
+                finally:
+                    client.nb.cells.pop()
+                    client.kept.pop(scratch, None)
+                    client.dropped.pop(scratch, None)
+                hidden[index] = replace(run, output="")
+                if run.status in ("dead", "stuck"):
                     gone_after = index
     except Exception as exc:  # the kernel failed to start (or to shut down)
         atexit.unregister(client._cleanup_kernel)  # nbclient's, now moot
         reason = f"the notebook kernel failed: {type(exc).__name__}: {exc}"
         for index in code_cells:
             runs.setdefault(index, CellRun("not run", error=reason))
-    return runs
+        for index in plan.hidden:
+            hidden.setdefault(index, CellRun("not run", error=reason))
+    return runs, hidden
+
+
+async def _run_probed(client, index: int, replies: dict, cell_timeout: float, plan: Plan,
+                      probes=None) -> CellRun:
+    """Run a cell; if it ran and the plan reads values after it, read them."""
+    run = await _run_cell(client, index, replies, cell_timeout)
+    probes = plan.probes.get(index) if probes is None else probes
+    if run.status != "ok" or not probes:
+        return run
+    reply = await _ask(client, "", probe_request(probes), cell_timeout)
+    if reply is None:  # the values hung the kernel (a student's __array__, say)
+        await client.km.interrupt_kernel()
+        if await _responds(client, min(INTERRUPT_GRACE, cell_timeout)):
+            return replace(run, values=dict.fromkeys(probes, "reading it timed out"))
+        await client.km.shutdown_kernel(now=True)
+        return CellRun("stuck", run.output, "reading the cell's values timed out")
+    return replace(run, values=read_values(probes, reply))
+
+
+async def _ask(client, code: str, expressions: dict, seconds: float) -> dict | None:
+    """Execute `code` silently (no output, no history) and evaluate `expressions`;
+    the reply's content, or None if none came within `seconds`."""
+    msg_id = client.kc.execute(code, silent=True, store_history=False,
+                               user_expressions=expressions, allow_stdin=False)
+    deadline = asyncio.get_running_loop().time() + seconds
+    while (left := deadline - asyncio.get_running_loop().time()) > 0:
+        try:
+            msg = await client.kc.shell_channel.get_msg(timeout=left)
+        except Empty:
+            return None
+        if msg["parent_header"].get("msg_id") == msg_id:
+            return msg["content"]
+    return None
 
 
 async def _run_cell(client: CappedClient, index: int, replies: dict,

@@ -129,6 +129,16 @@ _HEADER_READERS = {(1, 0): np.lib.format.read_array_header_1_0,
                    (2, 0): np.lib.format.read_array_header_2_0}
 
 
+def array_from_npy(raw: bytes) -> np.ndarray:
+    """A plain, writable ndarray from untrusted .npy bytes, or WireError (nothing else)."""
+    try:
+        return _array(raw)
+    except WireError:
+        raise
+    except Exception as e:  # noqa: BLE001 - whatever the bytes were, they are not an array
+        raise WireError(f"malformed array: {type(e).__name__}: {str(e)[:200]}") from None
+
+
 def _array(raw: bytes) -> np.ndarray:
     """A plain, writable ndarray from .npy bytes, checked before any memory is reserved."""
     f = io.BytesIO(raw)
