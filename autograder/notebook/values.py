@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import sys
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
@@ -51,19 +50,20 @@ def load_spec(path: Path = SPEC) -> dict:
     return tomllib.loads(Path(path).read_text())
 
 
-def grader_secret() -> int:
-    """The hidden seeds' secret: fresh in every grading process, unless BERAS_NOTEBOOK_SEED
-    fixes it (to reproduce a grade). The kit is public; this number is not."""
-    global _SECRET
+def grader_secret(code_dir: Path, reference_dir: Path) -> int:
+    """The hidden seeds' secret, unless BERAS_NOTEBOOK_SEED fixes it (to reproduce a grade).
+
+    A hash of the reference (never in the handout, hidden from the guest) and of the
+    submission's code: the same submission always gets the same grade, and hidden values
+    learned from one submission's feedback are useless to any other."""
     fixed = os.environ.get("BERAS_NOTEBOOK_SEED")
     if fixed:
         return int(fixed)
-    if _SECRET is None:
-        _SECRET = secrets.randbits(32)
-    return _SECRET
-
-
-_SECRET = None
+    digest = hashlib.sha256()
+    for root in (Path(reference_dir), Path(code_dir)):
+        for path in sorted(root.rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return int.from_bytes(digest.digest()[:4], "little")
 
 
 def hidden_seed(secret: int, seed: int) -> int:
@@ -191,7 +191,7 @@ def run_judged(notebook: Path, code_dir: Path, data_dir: Path, reference_dir: Pa
     from .runner import BlockOutcome, execute_with_values, grade
 
     spec = load_spec() if spec is None else spec
-    secret = grader_secret() if secret is None else secret
+    secret = grader_secret(code_dir, reference_dir) if secret is None else secret
     nb = nbformat.read(notebook, as_version=4)
     plan = make_plan(nb, secret, spec)
     key = (str(Path(notebook).resolve()), Path(notebook).stat().st_mtime_ns,
