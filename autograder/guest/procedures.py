@@ -85,7 +85,7 @@ def outputs_under(module, x, perturbations, extra=()):
 
 
 def forward_chain(layers, loss, x, y):
-    """The loss of x through the layers (patched: a value the host checks, as below)."""
+    """The loss of x through the layers. Patched: a value the host checks, as below."""
     out = x
     for layer in layers:
         out = layer(out)
@@ -237,7 +237,7 @@ class Recorder:
 
 
 def recorder():
-    """A fresh Recorder, to go back as a reference (patched: see Recorder)."""
+    """A fresh Recorder, to go back as a reference. Patched: see Recorder."""
     return Recorder()
 
 
