@@ -37,30 +37,38 @@ BEGIN_PROMPT = re.compile(r"^\s*(\"\"\"|''')\s*#\s*BEGIN PROMPT\s*$")
 END_PROMPT = re.compile(r"^\s*(\"\"\"|''')\s*#\s*END PROMPT\s*$")
 ONE_LINE = re.compile(r"^#\s*SOLUTION\s*$")  # matched against a COMMENT token
 ANY_MARKER = re.compile(r"#\s*(?:(?:BEGIN|END)\s+)?(?:SOLUTION|PROMPT)\s*$", re.MULTILINE)
-# Comments that look like a marker but are none the generator handles, as (pattern, whose
-# dialect, what to write instead); the first that matches names the fix. Case-insensitive,
+# Comments that look like a marker but are none the generator handles, as (pattern, what it
+# looks like, what to write instead); the first that matches names the fix. Case-insensitive,
 # searched anywhere in the comment, as nbgrader matches its markers.
-NEAR_MISSES = [(re.compile(pattern, re.IGNORECASE), dialect, fix) for pattern, dialect, fix in [
-    (r"#+\s*BEGIN\s+SOLUTION\s+NO\s+PROMPT", "otter's", "`# BEGIN SOLUTION` (a block with no "
-     "PROMPT after it becomes `pass` or `raise NotImplementedError`)"),
-    (r"#+\s*SOLUTION\s+NO\s+PROMPT", "otter's", "`lhs = expr  # SOLUTION` (the stencil gets "
-     "`lhs = None  # TODO`), or a `# BEGIN SOLUTION` / `# END SOLUTION` block"),
-    (r"#{2,}\s*(BEGIN|END)\s+SOLUTION", "nbgrader's", "`# BEGIN SOLUTION` / `# END SOLUTION`, "
-     "with one `#`, each alone on its line"),
-    (r"#+\s*(BEGIN|END)\s+HIDDEN\s+TESTS?", "nbgrader's", "nothing here: hidden tests are checks "
-     "in autograder/checks/ and items in autograder/rubric.toml"),
-    (r"#+\s*YOUR\s+CODE\s+HERE", "nbgrader's", "a `\"\"\" # BEGIN PROMPT` block after the "
-     "solution block: its body is the stencil's code"),
-    (r"#+\s*(BEGIN|END)\s+(QUESTION|TESTS?|TEST\s+CONFIG|ASSIGNMENT)", "otter's",
-     "nothing here: questions and tests are items in autograder/rubric.toml"),
-    (r"#+\s*(BEGIN|END)\s+PROMPT", "a comment", "`\"\"\" # BEGIN PROMPT` and "
-     "`\"\"\" # END PROMPT`: a PROMPT is a string, on the line right after `# END SOLUTION`"),
-    (r"^#+\s*((BEGIN|END)\s*)?SOLUTION\b", "a misspelt", "exactly `# BEGIN SOLUTION` or "
-     "`# END SOLUTION` alone on its line, or `lhs = expr  # SOLUTION`"),
-    (r"#+\s*((BEGIN|END)\s*)?SOLUTION\s*$", "a misspelt", "`# SOLUTION` as the line's only "
-     "comment, after a lone assignment, or `# BEGIN SOLUTION` alone on its line"),
+NEAR_MISSES = [(re.compile(pattern, re.IGNORECASE), looks_like, fix)
+               for pattern, looks_like, fix in [
+    (r"#+\s*BEGIN\s+SOLUTION\s+NO\s+PROMPT", "otter's solution marker",
+     "write `# BEGIN SOLUTION` (a block with no PROMPT after it becomes `pass` or "
+     "`raise NotImplementedError`)"),
+    (r"#+\s*SOLUTION\s+NO\s+PROMPT", "otter's solution marker",
+     "write `lhs = expr  # SOLUTION` (the stencil gets `lhs = None  # TODO`), or a "
+     "`# BEGIN SOLUTION` / `# END SOLUTION` block"),
+    (r"#{2,}\s*(BEGIN|END)\s+SOLUTION", "nbgrader's solution marker",
+     "write `# BEGIN SOLUTION` / `# END SOLUTION`, with one `#`, each alone on its line"),
+    (r"#+\s*(BEGIN|END)\s+HIDDEN\s+TESTS?", "nbgrader's hidden-tests marker",
+     "remove it: hidden tests are checks in autograder/checks/ and items in "
+     "autograder/rubric.toml"),
+    (r"#+\s*YOUR\s+CODE\s+HERE", "nbgrader's stencil placeholder",
+     "write a `\"\"\" # BEGIN PROMPT` block after the solution block: its body is the "
+     "stencil's code"),
+    (r"#+\s*(BEGIN|END)\s+(QUESTION|TESTS?|TEST\s+CONFIG|ASSIGNMENT)", "otter's marker",
+     "remove it: questions and tests are items in autograder/rubric.toml"),
+    (r"#+\s*(BEGIN|END)\s+PROMPT", "a PROMPT marker written as a comment",
+     "write `\"\"\" # BEGIN PROMPT` and `\"\"\" # END PROMPT`: a PROMPT is a string, on the "
+     "line right after `# END SOLUTION`"),
+    (r"^#+\s*((BEGIN|END)\s*)?SOLUTION\b", "a misspelt solution marker",
+     "write exactly `# BEGIN SOLUTION` or `# END SOLUTION` alone on its line, or "
+     "`lhs = expr  # SOLUTION`"),
+    (r"#+\s*((BEGIN|END)\s*)?SOLUTION\s*$", "a misspelt solution marker",
+     "write `# SOLUTION` as the line's only comment, after a lone assignment, or "
+     "`# BEGIN SOLUTION` alone on its line"),
 ]]
-# A PROMPT delimiter that is not quite one: `\"\"\"# begin prompt`, `\"\"\" # BEGIN PROMPT:` ...
+# A PROMPT delimiter that is not quite one: `"""# begin prompt`, `""" # BEGIN PROMPT:` ...
 NEAR_PROMPT = re.compile(r"^\s*[rRbBuUfF]*(\"\"\"|'''|\"|')\s*#+.*\bPROMPT\b", re.IGNORECASE)
 # The release's leak check reads solution blocks loosely, in any dialect, so that a marker
 # the generator missed still marks its lines as secret.
@@ -106,10 +114,10 @@ def has_markers(text):
 
 def near_miss(comment):
     """MarkerError's reason for a comment that looks like a marker it is not, else None."""
-    for pattern, dialect, fix in NEAR_MISSES:
+    for pattern, looks_like, fix in NEAR_MISSES:
         if pattern.search(comment):
-            return (f"{comment.strip()!r} looks like {dialect} solution marker, which the "
-                    f"generator does not handle (the line would ship as it is): write {fix}")
+            return (f"{comment.strip()!r} looks like {looks_like}, which the "
+                    f"generator does not handle (the line would ship as it is): {fix}")
     return None
 
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 MAX_FILES = 5000
@@ -72,6 +73,9 @@ def _check_name(info: zipfile.ZipInfo) -> str:
     parts = Path(name).parts
     if name.startswith("/") or ".." in parts:
         raise SubmissionError(f"the zip holds an unsafe path: {name!r}")
+    if not all(c.isprintable() for c in name):
+        raise SubmissionError(f'the zip holds a file name with control characters: '
+                              f'"{escaped(name.encode("utf-8", "surrogateescape"))}"')
     return name
 
 
@@ -83,9 +87,14 @@ def unzip(archive: Path, dest: Path) -> Path:
         check_limits({name: info.file_size for name, info in members}, "the zip")
         for name, info in members:
             target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                shutil.copyfileobj(src, out)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, open(target, "wb") as out:
+                    shutil.copyfileobj(src, out)
+            except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError,
+                    RuntimeError, zlib.error) as e:  # corrupt, encrypted, clashing paths
+                raise SubmissionError(f'the zip\'s file "{escaped(name.encode())}" cannot be '
+                                      f"extracted ({type(e).__name__}: {e})") from None
     return dest
 
 

@@ -12,6 +12,9 @@ by the patch instead of the submission; a wrong one scores as the code it replac
 side effect the host grades (an array updated in place, an input left unchanged) is not
 reported at all: the host reads the arrays concerned in a later request (Session's
 keep and fetch), so no procedure holds the verdict. Each docstring says what a patch gets.
+What stays open is a patch written against a probe's own workings (undoing the marks
+below, say): the probe runs in the student's process, so only moving it out would close
+that; no reply carries a yes or no to flip.
 """
 import numpy as np
 
@@ -82,7 +85,7 @@ def outputs_under(module, x, perturbations, extra=()):
 
 
 def forward_chain(layers, loss, x, y):
-    """The loss of x through the layers (patched: a value the host checks, as below)."""
+    """The loss of x through the layers. Patched: a value the host checks, as below."""
     out = x
     for layer in layers:
         out = layer(out)
@@ -198,7 +201,10 @@ def initialize(name, input_size, output_size, seed=0):
 
 
 def class_path(value) -> str:
-    """'builtins.dict', 'numpy.ndarray', 'Beras.layers.Dense': what the value is, by name."""
+    """'builtins.dict', 'numpy.ndarray', 'Beras.layers.Dense': what the value is, by name.
+
+    Patched: a name the host uses only to fail an item or word its feedback.
+    """
     kind = type(value)
     return f"{kind.__module__}.{kind.__qualname__}"
 
@@ -226,8 +232,9 @@ def evaluate_probe(x, y, batch_size):
         dict with "result" (what evaluate returned) and "steps" ([first x, batch size,
         training] per batch_step call; an observation, for feedback).
 
-    Patched: the host scores the result against its own batch means of x and y; a result
-    without the mark of training, right to the partial batch, is evaluate's work.
+    Patched: the host scores the result against its own batch means of x and y; the
+    steps can only cost points. To pass, a result must hold the right means over full
+    batches without the mark: evaluate's work, unless the patch undoes the mark itself.
     """
     import Beras
 
@@ -273,7 +280,7 @@ class Recorder:
 
 
 def recorder():
-    """A fresh Recorder, to go back as a reference (patched: see Recorder)."""
+    """A fresh Recorder, to go back as a reference. Patched: see Recorder."""
     return Recorder()
 
 

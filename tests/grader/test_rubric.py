@@ -1,9 +1,11 @@
 """rubric.toml is validated (rubric.schema.json, then duplicates): a typo is an error that
 names the item and the key, never a setting silently ignored."""
+import shutil
 import subprocess
 import sys
 
 import pytest
+import results_json
 
 from autograder import rubric
 from grader_helpers import KIT
@@ -65,7 +67,8 @@ def test_students_can_see_their_total():
      "item dense.forward (1.1): unknown key 'timout' (did you mean 'timeout'?)"),
     ("[defaults]\ntimeout = 20", "[defaults]\ntimout = 20",
      "[defaults]: unknown key 'timout' (did you mean 'timeout'?)"),
-    ('tags = ["Dense"]', 'tags = "Dense"', "item dense.forward (1.1): tags = 'Dense': must be a list"),
+    ('tags = ["Dense"]', 'tags = "Dense"',
+     "item dense.forward (1.1): tags = 'Dense': must be a list"),
     ("points = 2", "points = -3", "item dense.forward (1.1): points = -3: must be >= 0"),
     ("points = 2", 'points = "2"', "item dense.forward (1.1): points = '2': must be a number"),
     ('number = "1.1"', "number = 1.1", "item dense.forward (1.1): number = 1.1: must be a string"),
@@ -99,16 +102,14 @@ def test_every_problem_is_named_at_once(tmp_path):
 def test_grading_with_a_bad_rubric_stops_and_still_writes_results_json(tmp_path):
     # A copy of the grader whose rubric has a typo: `grade` exits 2, says why on stderr,
     # and leaves a results.json that tells students it is not their fault.
-    import json
-    import shutil
     kit = tmp_path / "kit"
     shutil.copytree(KIT / "autograder", kit / "autograder",
                     ignore=shutil.ignore_patterns("__pycache__"))
     toml = kit / "autograder" / "rubric.toml"
-    toml.write_text(toml.read_text().replace("visibility = \"visible\"", "visiblity = \"visible\"", 1))
+    toml.write_text(toml.read_text().replace('visibility = "visible"', 'visiblity = "visible"', 1))
     results = tmp_path / "results.json"
     run = subprocess.run([sys.executable, "-m", "autograder", "grade", str(KIT / "solution"),
                           "--results", str(results)], cwd=kit, capture_output=True, text=True)
     assert run.returncode == 2, run.stderr
     assert "unknown key 'visiblity' (did you mean 'visibility'?)" in run.stderr
-    assert "not your fault" in json.loads(results.read_text())["output"]
+    assert "not your fault" in results_json.read(results)["output"]

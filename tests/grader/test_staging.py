@@ -80,3 +80,25 @@ def test_a_folder_file_name_that_is_not_utf8_is_staged_as_it_is(tmp_path):
     (sub / os.fsdecode(b"notes-\xff.txt")).write_text("hello")
     sandbox, run = staged(sub, tmp_path)
     assert (run() / os.fsdecode(b"notes-\xff.txt")).read_text() == "hello"
+
+
+def test_a_zip_whose_member_cannot_be_extracted_is_refused_by_name(tmp_path):
+    """A file and a folder of the same name: the second cannot be written."""
+    import zipfile
+    archive = tmp_path / "clash.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Beras", "a file")
+        zf.writestr("Beras/__init__.py", "")
+    sandbox, run = staged(archive, tmp_path)
+    with pytest.raises(SubmissionError, match='file "Beras/__init__.py" cannot be extracted'):
+        run()
+
+
+def test_a_zip_name_with_a_control_character_is_refused_escaped(tmp_path):
+    import zipfile
+    archive = tmp_path / "ctl.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Beras/a\nb.py", "x = 1")
+    sandbox, run = staged(archive, tmp_path)
+    with pytest.raises(SubmissionError, match=r'control characters: "Beras/a\\nb.py"'):
+        run()
