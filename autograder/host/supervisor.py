@@ -16,8 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..protocol.errors import GuestLost, ItemTimeout, StudentError
+from ..protocol.errors import GuestLost, ItemTimeout, OutOfMemory, StudentError
 from ..protocol.wire import FrameReader, WireError, write_frame
+from .budget import OOM_KILLED_AT
 from .capture import CappedCapture
 from .policy import Confinement
 from .requests import Operations
@@ -31,12 +32,16 @@ ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
 
 
+# glibc reserves 64 MB of address space per thread's arena: RLIMIT_AS would count them all
+FEW_ARENAS = {"MALLOC_ARENA_MAX": "2"}
+
+
 def fresh_env(home: Path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
            "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", **ONE_THREAD,
            # glibc would hand big temporaries back to the OS after every step; keeping
            # them halves the training time of typical submissions (benchmarks/README.md)
-           "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
+           "MALLOC_TRIM_THRESHOLD_": str(256 << 20), **FEW_ARENAS}
     env.update({k: os.environ[k] for k in PASSED_THROUGH if k in os.environ})
     return env
 
@@ -135,6 +140,16 @@ class Guest:
         except (BrokenPipeError, OSError) as e:
             raise GuestLost(f"the worker process is gone: {e}") from e
 
+    def lost(self, exit_event: dict) -> GuestLost:
+        """Why an item's child ended before its item did, from the zygote's exit report: a
+        SIGKILL that nobody here sent, near the child's memory share, is the OOM killer's."""
+        reason, limit = exit_event.get("reason"), self.confinement.memory
+        max_rss = exit_event.get("max_rss")
+        if limit and "SIGKILL" in str(reason) and isinstance(max_rss, int) and \
+                max_rss >= OOM_KILLED_AT * limit:
+            return OutOfMemory(limit >> 20, "so the process was killed")
+        return GuestLost(f"your code's process {reason}")
+
     def item(self, timeout: float, cpu_seconds: int | None = None) -> "Item":
         if self.proc is None or self.proc.poll() is not None:
             self.close()
@@ -227,9 +242,13 @@ class Item(Operations):
             # It may have died halfway through reading the request: start afresh next time.
             self.child = None
             self.guest.close()
-            raise GuestLost(f"your code's process {reply.get('reason')}")
+            raise self.guest.lost(reply)
         if "error" in reply:
             e = reply["error"]
+            if e.get("type") == "MemoryError" and self.guest.confinement.memory:
+                # its address-space limit: the item's verdict, whichever check was asking
+                raise OutOfMemory(self.guest.confinement.memory >> 20,
+                                  f"MemoryError: {e.get('message', '')}".rstrip(": "))
             raise StudentError(e.get("type", "Error"), e.get("message", ""), e.get("trace", ""))
         return reply.get("value")
 
