@@ -159,3 +159,26 @@ def test_an_oom_kill_costs_its_item_only(sandbox):
                 assert item.func("hog.touch", 16) == 16 << 20
         finally:
             worker.close()
+
+
+def test_a_notebook_cell_out_of_memory_fails_its_own_block(sandbox):
+    """The kernel has the same address-space limit as a worker: a cell that asks for more
+    fails its block with "used more than N MB"; the next cell still runs."""
+    sys.path.insert(0, str(KIT / "tests" / "notebook"))
+    from notebook_helpers import write_notebook
+    from autograder.grade.notebook_items import grade_notebook
+    from autograder.rubric import Item
+
+    data = sandbox / "data"
+    data.mkdir()
+    notebook = write_notebook(sandbox / "hog.ipynb", [
+        ("Hog", "b = bytearray(16 << 30)\nprint(len(b))", str(16 << 30)),
+        ("After", "print(1 + 1)", "2")])
+    items = [Item(id=f"notebook.{i}", number=f"10.{i}", name=title, points=1,
+                  visibility="visible", timeout=60, block=i)
+             for i, title in ((1, "Hog"), (2, "After"))]
+    results = grade_notebook(items, notebook, sandbox / "code", data)
+    hog, after = results["notebook.1"], results["notebook.2"]
+    limit = budget.current().guest_mb
+    assert hog.summary == f"used more than {limit} MB" and "MemoryError" in hog.output
+    assert after.passed
