@@ -43,11 +43,16 @@ grade-all: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=dir [JOBS=n]" >&2; exit 2; }
 	@$(PY) -m autograder grade-all $(SUBMISSIONS) --jobs $(JOBS) --out $(SUBMISSIONS)/gradebook
 
-# Grade one submission exactly as Gradescope would, from the built zip.
+# Grade one submission exactly as Gradescope would, from the built zip, in Gradescope's
+# default limits (0.5 CPU, 768 MB) unless CPUS= or MEMORY= say otherwise (0: none).
+CPUS ?=
+MEMORY ?=
 gradescope: release
-	@scripts/gradescope_local.sh $(SUBMISSION) $(RESULTS)
+	@scripts/gradescope_local.sh $(if $(CPUS),--cpus $(CPUS)) $(if $(MEMORY),--memory $(MEMORY)) \
+		$(SUBMISSION) $(RESULTS)
 
 BENCH_ARGS ?=
-# Time a grade, a check and a Beras training epoch against PyTorch (.venv-bench); the last five lines are parsed.
+# Time a grade, a check, a grade in Gradescope's container (0.5 CPU, 768 MB) and a Beras
+# training epoch against PyTorch (.venv-bench); the last eight lines are parsed.
 bench: setup
 	@bash benchmarks/bench.sh $(BENCH_ARGS)

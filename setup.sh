@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # The grader's worker runs as an unprivileged user when graded as root, so the venv's
 # base interpreter must be readable by everyone: prefer the system's over one in ~root.
+# Python 3.10 to 3.13 (requirements.txt pins each its own releases); PYTHON=… chooses.
 if [ -z "${PYTHON:-}" ]; then
   PYTHON=python3
-  if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys, venv; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+  if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import sys, venv; assert sys.version_info >= (3, 10)' 2>/dev/null; then
     PYTHON=/usr/bin/python3
   fi
 fi
@@ -18,6 +19,10 @@ reqs=requirements-dev.txt
 [ -f "$reqs" ] || reqs=requirements.txt
 stamp=.venv/.requirements.sha256
 want="$(sha256sum "$reqs" | cut -d' ' -f1) $(command -v "$PYTHON")"
+if ! "$PYTHON" -c 'import sys; assert sys.version_info >= (3, 10)' 2>/dev/null; then
+  echo "setup: $PYTHON is not Python 3.10 or newer: set PYTHON=python3.10 (or later)" >&2
+  exit 1
+fi
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing $reqs into .venv (base: $PYTHON)" >&2
   rm -rf .venv

@@ -7,9 +7,12 @@ every problem, each with its item and key, and nothing is graded.
 import difflib
 import fnmatch
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
+    import tomli as tomllib
 
 import jsonschema
 

@@ -1,6 +1,10 @@
-"""`make bench`: grade time, check time, the grader's fixed costs, and Beras training
-speed against PyTorch, as one report that ends with the lines tools parse:
+"""`make bench`: grade time, check time, the grader's fixed costs, a grade in Gradescope's
+container, and Beras training speed against PyTorch, as one report that ends with the
+lines tools parse:
 
+    container grade seconds: N.N     (0.5 CPU, 768 MB; "not enforced" without root)
+    container peak resident MB: N    (the whole process tree, each page once)
+    container oom kills: N
     grade seconds: N.N
     check seconds: N.N
     epoch seconds beras: N.NN
@@ -8,7 +12,7 @@ speed against PyTorch, as one report that ends with the lines tools parse:
     epoch ratio beras/pytorch: N.NN  (n/a without PyTorch)
 
     python benchmarks/run.py [--bench-python .venv-bench/bin/python] [--runs 3]
-                             [--rounds 3] [--threads N]
+                             [--rounds 3] [--threads N] [--cpus 0.5] [--memory 768M]
 """
 import argparse
 import json
@@ -18,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import container
 import grading
 import machine
 import roundtrip
@@ -49,6 +54,8 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3, help="grades and checks to time")
     parser.add_argument("--rounds", type=int, default=3, help="epochs of each library")
     parser.add_argument("--threads", type=int, help="BLAS threads for the epoch benchmark")
+    parser.add_argument("--cpus", default="0.5", help="the container's CPUs (Gradescope's)")
+    parser.add_argument("--memory", default="768M", help="the container's memory")
     args = parser.parse_args(argv)
 
     print("Beras HW2 kit benchmarks")
@@ -59,12 +66,19 @@ def main(argv=None):
     print()
     times = grading.main(["--runs", str(args.runs)])
     print()
+    boxed = container.main(["--cpus", args.cpus, "--memory", args.memory])
+    print()
     epochs = run_epochs(args.bench_python, args.rounds, args.threads)
     print(f"\nload average after: {machine.load()}")
 
     def maybe(value):
         return "n/a" if value is None else f"{value:.2f}"
 
+    enforced = "" if boxed["enforced"] else " (not enforced)"
+    peak = boxed["peak_resident"]
+    print(f"container grade seconds: {boxed['wall_seconds']:.1f}{enforced}")
+    print(f"container peak resident MB: {'n/a' if peak is None else round(peak / (1 << 20))}")
+    print(f"container oom kills: {'n/a' if boxed['oom_kills'] is None else boxed['oom_kills']}")
     print(f"grade seconds: {times['grade']:.1f}")
     print(f"check seconds: {times['check']:.1f}")
     print(f"epoch seconds beras: {epochs['beras']:.2f}")

@@ -31,9 +31,12 @@ import re
 import shutil
 import sys
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]

@@ -1,33 +1,53 @@
 #!/usr/bin/env bash
-# Grade one submission (a folder or a .zip) exactly as Gradescope would, from the BUILT zip:
+# Grade one submission (a folder or a .zip) exactly as Gradescope would, from the BUILT zip,
+# in a container's limits:
 #
-#   scripts/gradescope_local.sh SUBMISSION RESULTS
+#   scripts/gradescope_local.sh [--cpus 0.5] [--memory 768M] [--report FILE] SUBMISSION RESULTS
 #
 # Like Gradescope, it unpacks dist/autograder.zip into an /autograder-shaped root, runs the
 # zip's setup.sh once, puts the submission in root/submission (a zip is unpacked there),
 # runs root/source/run_autograder, and copies root/results/results.json to RESULTS.
 #
-# The prepared root is build/gradescope-<sha256 of the zip> (a new zip, a new root; older
-# roots are removed). The kit's verified data/mnist is handed to setup.sh as MNIST_DIR, so
-# nothing is downloaded. Like a Gradescope container, the root grades one submission at a
+# run_autograder runs under Gradescope's default limits (autograder/host/limits.py:
+# GRADESCOPE, 0.5 CPU and 768 MB) or those given (0: none), enforced by a cgroup when
+# run as root; otherwise it says plainly that they are not enforced, and runs without.
+# --report FILE: its wall time, peak memory and OOM kills, as JSON.
+#
+# The prepared root is build/gradescope-<sha256 of the zip and PYTHON> (a new zip, a new
+# root; older roots are removed). GRADESCOPE_BUILD: another folder than build/. PYTHON:
+# the interpreter the zip's setup.sh builds the venv on (default: the system's python3).
+# The kit's verified data/mnist is handed to setup.sh as MNIST_DIR, so nothing is
+# downloaded. Like a Gradescope container, the root grades one submission at a
 # time: runs from other shells wait for it (flock).
 #
 # AUTOGRADER_ZIP: another zip than dist/autograder.zip. BERAS_ITEMS (test-only): see
 # release/gradescope/run_autograder.
 set -euo pipefail
 KIT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [ $# -ne 2 ]; then
-  echo "usage: $0 SUBMISSION RESULTS" >&2
+usage() {
+  echo "usage: $0 [--cpus N] [--memory SIZE] [--report FILE] SUBMISSION RESULTS" >&2
   exit 2
-fi
-submission="$(realpath -e "$1")"
-results="$(realpath -m "$2")"
+}
+limits=()  # empty: the runner's defaults, Gradescope's
+positional=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --cpus|--memory) [ $# -ge 2 ] || usage; limits+=("$1" "$2"); shift 2 ;;
+    --report) [ $# -ge 2 ] || usage; limits+=("$1" "$(realpath -m "$2")"); shift 2 ;;
+    -*) usage ;;
+    *) positional+=("$1"); shift ;;
+  esac
+done
+[ ${#positional[@]} -eq 2 ] || usage
+submission="$(realpath -e "${positional[0]}")"
+results="$(realpath -m "${positional[1]}")"
 zip="$(realpath -e "${AUTOGRADER_ZIP:-$KIT/dist/autograder.zip}")" || {
   echo "gradescope_local: no autograder zip: run \`make release\` first" >&2
   exit 2
 }
-hash="$(sha256sum "$zip" | cut -c1-16)"
-build="$KIT/build"
+# One root per zip and interpreter (PYTHON, as the zip's setup.sh takes it).
+hash="$(printf '%s %s' "$(sha256sum "$zip" | cut -d' ' -f1)" "${PYTHON:-}" | sha256sum | cut -c1-16)"
+build="${GRADESCOPE_BUILD:-$KIT/build}"
 cache="$build/gradescope-$hash"
 mkdir -p "$build"
 chmod 755 "$build"  # the worker user reads the venv and the data through it
@@ -89,6 +109,8 @@ except SubmissionError:
   }
 fi
 
-AUTOGRADER_ROOT="$cache" "$cache/source/run_autograder"
+# The zip's own limits runner, so that the limits are those of the code under test.
+(cd "$cache/source" && AUTOGRADER_ROOT="$cache" "$cache/venv/bin/python" \
+  -m autograder.host.limits run "${limits[@]}" -- "$cache/source/run_autograder")
 mkdir -p "$(dirname "$results")"
 cp "$cache/results/results.json" "$results"

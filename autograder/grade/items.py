@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ..checks import REGISTRY, Context
 from ..feedback import CheckFailed
-from ..protocol.errors import GuestLost, ItemTimeout, StudentError
+from ..protocol.errors import GuestLost, ItemTimeout, OutOfMemory, StudentError
 from ..checks._helpers import student_raised
 
 MAX_PRINTED = 2000
@@ -31,6 +31,15 @@ def scored(item, fraction: float | None, output: str = "") -> Result:
 
 def failed(item, output: str, summary: str) -> Result:
     return Result(item, False, 0.0, output, summary)
+
+
+def out_of_memory(item, e: OutOfMemory) -> Result:
+    """The item's process used more memory than its share of the container."""
+    limit, detail = e.limit_mb, e.detail
+    return failed(item, f"Checked: {item.name}\nYour code used more than {limit} MB of "
+                  f"memory ({detail}), so the item was stopped. Each of the grader's processes "
+                  f"may use {limit} MB: keep one copy of the data, in float32, and let go of "
+                  "what you no longer need.", f"used more than {limit} MB")
 
 
 def with_printed(result: Result, printed: str) -> Result:
@@ -64,6 +73,8 @@ def run_item(item, worker, reference, data_dir, examples) -> Result:
         result = failed(item, f"Checked: {item.name}\nYour code did not finish within "
                         f"{item.timeout:g} s (an infinite loop, or far too slow), so the "
                         "item was stopped.", "timed out")
+    except OutOfMemory as e:
+        result = out_of_memory(item, e)
     except GuestLost as e:
         result = failed(item, f"Checked: {item.name}\n{e}. Nothing after that could be "
                         "checked for this item.", "process died")

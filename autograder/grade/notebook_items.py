@@ -5,6 +5,7 @@ import nbformat
 
 from ..notebook.blocks import find_blocks
 from ..notebook.runner import run_notebook
+from ..host.budget import current as budget
 from ..notebook.values import run_judged
 from ..host.policy import confinement
 from ..host.supervisor import kernel_launcher
@@ -48,6 +49,10 @@ def grade_notebook(items, notebook, code_dir, data_dir, reference_dir=None) -> d
             result = failed(item, reason, "not run")
         elif o.passed:
             result = scored(item, 1.0, o.feedback)
+        elif o.feedback.startswith("MemoryError"):  # the kernel's address-space limit
+            limit = budget().guest_mb
+            result = failed(item, f"Your code used more than {limit} MB of memory in this "
+                            f"cell, so it was stopped.\n{o.feedback}", f"used more than {limit} MB")
         else:
             result = failed(item, o.feedback, (o.feedback.splitlines() or ["failed"])[0][:40])
         result.seconds = seconds

@@ -1,8 +1,10 @@
 """Grade one submission: stage it, run every rubric item, write results.json once.
 
-Items run in two lanes, one per core: MNIST training in one worker, everything else
-(checks, then the notebook) in another. Results are written from the grader's memory
-after every worker is gone; nothing a submission writes is ever read back.
+Items run in two lanes: MNIST training in one worker, everything else (checks, then the
+notebook) in another. They run side by side when the container has a core and a lane's
+memory for each (host/budget.py), else one after the other, training last. Results are
+written from the grader's memory after every worker is gone; nothing a submission writes
+is ever read back.
 """
 import shutil
 import tempfile
@@ -13,6 +15,7 @@ from pathlib import Path
 from .. import fingerprint, paths, rubric as rubric_file
 from ..checks import load_all
 from ..checks.extras import check_extras
+from ..host import budget
 from ..host.local import LocalItem, import_reference
 from ..host.policy import confinement
 from ..host.supervisor import Guest, install_guest
@@ -39,6 +42,11 @@ def run_extras(worker) -> list:
             return check_extras(child)
     except Exception as e:  # noqa: BLE001 - ungraded, so never fatal
         return [f"Your own Diffables could not be checked: {type(e).__name__}: {e}"]
+
+
+def run_lanes(lanes, *args):
+    for items, notebook, extras in lanes:
+        run_lane(items, *args, notebook, extras)
 
 
 def run_lane(items, code_dir, sandbox, reference, examples, out, notebook=None, extras=None):
@@ -83,6 +91,7 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
     Raises SubmissionError when there is nothing to grade.
     """
     start = time.monotonic()
+    budget.protect_grader()
     rubric = rubric_file.load()
     if public_only:
         rubric = rubric.public_only()
@@ -106,10 +115,12 @@ def grade(submission: Path, public_only=False, examples=25, only=()) -> Grade:
         out, extras = {}, []
         nb_job = (nb_items, notebook, code_dir, paths.DATA,
                   paths.SOLUTION if reference else None) if nb_items else None
-        lanes = [threading.Thread(target=run_lane, args=(items, code_dir, sandbox, reference,
-                                                         examples, out, job, more))
-                 for items, job, more in ((training, None, None), (others, nb_job, extras))
-                 if items or job]
+        jobs = [job for job in ((others, nb_job, extras), (training, None, None))
+                if job[0] or job[1]]
+        together = [[job] for job in jobs] if budget.current().lanes > 1 else [jobs]
+        lanes = [threading.Thread(target=run_lanes, args=(group, code_dir, sandbox, reference,
+                                                          examples, out))
+                 for group in together]
         for lane in lanes:
             lane.start()
         for lane in lanes:

@@ -8,7 +8,8 @@ As root (Gradescope), in new mount, network, IPC and PID namespaces:
 - then the dedicated user's uid/gid, with no capabilities left.
 As any other user: user, network, IPC and PID namespaces where the kernel allows them
 (no mounts, same user), or else the resource limits alone.
-Always: no new privileges, resource limits, death with the parent.
+Always: no new privileges, resource limits, death with the parent, and first of all the
+OOM killer's preference (oom_score_adj: a guest is killed before the grader).
 
 With a PID namespace, `apply` forks: the parent stays outside and only waits (SIGTERM
 makes it kill the child), the child goes on as the namespace's init. When the init
@@ -71,6 +72,14 @@ def enter_namespaces() -> dict:
     _write("/proc/self/uid_map", f"{uid} {uid} 1")
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     return {"mount": False, "network": True, "pid": True}
+
+
+def oom_score_adj():
+    try:
+        with open("/proc/self/oom_score_adj") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
 
 
 def _is_under(path, folder):
@@ -159,14 +168,17 @@ def apply(config: dict) -> dict:
     """Confine this process as `config` says; returns what took effect, for the report.
 
     Args:
-        config: uid, gid (the dedicated user, used when root), namespaces (False: none), limits
+        config: uid, gid (the dedicated user, used when root), namespaces (False: none),
+            oom_score_adj (None: inherited), limits
             (resource name -> value), hide, private and keep (lists of paths).
 
     Returns:
-        dict with uid, network_isolated, pid_namespace, kit_hidden, private_tmp and
-        no_new_privs. With a PID namespace, the caller is now its init (the original
-        process stays outside and never returns).
+        dict with uid, network_isolated, pid_namespace, kit_hidden, private_tmp,
+        no_new_privs and oom_score_adj. With a PID namespace, the caller is now its init
+        (the original process stays outside and never returns).
     """
+    if config.get("oom_score_adj") is not None:  # as root, also the floor the guest keeps
+        _write("/proc/self/oom_score_adj", str(config["oom_score_adj"]))
     die_with_parent()
     spaces = enter_namespaces() if config.get("namespaces", True) else {}
     hidden = private = False
@@ -196,4 +208,5 @@ def apply(config: dict) -> dict:
     set_limits(config.get("limits", {}))
     return {"uid": os.getuid(), "network_isolated": bool(spaces.get("network")),
             "pid_namespace": bool(spaces.get("pid")), "kit_hidden": hidden,
-            "private_tmp": private, "no_new_privs": no_new_privs}
+            "private_tmp": private, "no_new_privs": no_new_privs,
+            "oom_score_adj": oom_score_adj()}

@@ -16,7 +16,7 @@ from . import confine
 
 KEPT_ENV = ("LANG", "JPY_PARENT_PID", "PYDEVD_DISABLE_FILE_VALIDATION", "OPENBLAS_NUM_THREADS",
             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "OPENBLAS_CORETYPE",
-            "OPENBLAS_L2_SIZE")
+            "OPENBLAS_L2_SIZE", "MALLOC_ARENA_MAX")
 
 
 def kernel_env(home: str) -> dict:

@@ -351,7 +351,10 @@ def _mnist(data_path, prefix):
         images = np.frombuffer(f.read(), dtype=np.uint8, offset=16)
     with gzip.open(f"{data_path}/mnist/{prefix}-labels-idx1-ubyte.gz") as f:
         labels = np.frombuffer(f.read(), dtype=np.uint8, offset=8)
-    return images.reshape(-1, 784).astype(np.float32) / 255, labels
+    pixels = images.reshape(-1, 784)
+    inputs = np.empty(pixels.shape, np.float32)  # one float32 copy: no temporary beside it
+    np.divide(pixels, np.float32(255), out=inputs, dtype=np.float32)
+    return inputs, labels
 
 
 def train_and_predict(which, data_path, seed=0):
@@ -370,6 +373,7 @@ def train_and_predict(which, data_path, seed=0):
     parts = getattr(assignment, f"get_{which}_model_components")()
     x, labels = _mnist(data_path, "train")
     parts.model.fit(x, np.eye(10)[labels], epochs=parts.epochs, batch_size=parts.batch_size)
+    del x, labels  # before the test set comes in
     test, _ = _mnist(data_path, "t10k")
     size = int(parts.batch_size)
     predictions = [np.argmax(parts.model.call(test[i:i + size]), axis=-1)

@@ -120,10 +120,12 @@ def fork_item(reader, out_fd, ctl_fd, code_dir, cpu_seconds, pid_namespace):
             os._exit(code)
     _child = pid
     write_frame(ctl_fd, {"event": READY})
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     kill_leftovers(pid_namespace)
     _child = None
-    write_frame(ctl_fd, {"event": EXIT, "reason": exit_reason(status)})
+    # max_rss: the host tells an out-of-memory kill from any other SIGKILL by it
+    write_frame(ctl_fd, {"event": EXIT, "reason": exit_reason(status),
+                         "max_rss": usage.ru_maxrss * 1024})
 
 
 def main():

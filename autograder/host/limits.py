@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -197,6 +198,16 @@ class Cgroup:
             value = _read(self.folders["memory"] / "memory.max_usage_in_bytes")
         return int(value) if value else None
 
+    def resident(self) -> int | None:
+        """What the group's processes hold in memory now, each page once: anonymous memory
+        and mapped files (peak_memory also counts the page cache, which the kernel reclaims
+        before it kills)."""
+        keys = ("anon", "file_mapped") if self.v == 2 else ("total_rss", "total_mapped_file")
+        folder = self.folders.get("" if self.v == 2 else "memory")
+        text = (_read(folder / "memory.stat") or "") if folder else ""
+        stat = dict(line.split() for line in text.splitlines() if line.count(" ") == 1)
+        return sum(int(stat[k]) for k in keys) if all(k in stat for k in keys) else None
+
     def oom_kills(self) -> int:
         name = "memory.events" if self.v == 2 else "memory.oom_control"
         folder = self.folders.get("" if self.v == 2 else "memory")
@@ -241,14 +252,41 @@ class Cgroup:
         return False
 
     def run(self, cmd: list, **popen) -> subprocess.CompletedProcess:
-        """Run `cmd` inside the group and wait for it."""
+        """Run `cmd` inside the group and wait for it; `self.peak_resident` is the most
+        `resident()` was while it ran (sampled every SAMPLE seconds)."""
         procs = [str(f / "cgroup.procs") for f in self.folders.values()]
 
         def enter():
             for path in procs:
                 with open(path, "w") as f:
                     f.write("0")
-        return subprocess.run(cmd, preexec_fn=enter, **popen)
+        check = popen.pop("check", False)
+        if popen.pop("capture_output", False):
+            popen.update(stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        done = threading.Event()
+        sampler = threading.Thread(target=self._sample, args=(done,), daemon=True)
+        with subprocess.Popen(cmd, preexec_fn=enter, **popen) as proc:
+            sampler.start()  # only now: preexec_fn forks while no other thread runs
+            try:
+                out, err = proc.communicate()
+            finally:
+                done.set()
+                sampler.join()
+        result = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+        if check:
+            result.check_returncode()
+        return result
+
+    SAMPLE = 0.1
+    peak_resident = None
+
+    def _sample(self, done):
+        while True:
+            now = self.resident()
+            if now is not None and now > (self.peak_resident or 0):
+                self.peak_resident = now
+            if done.wait(self.SAMPLE):
+                return
 
 
 def can_make_cgroups(root: Path = ROOT) -> str | None:
@@ -267,8 +305,8 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="verb", required=True)
     sub.add_parser("show", help="print the CPUs and memory this process can have")
     run = sub.add_parser("run", help="run a command under a CPU quota and memory limit")
-    run.add_argument("--cpus", type=float, default=GRADESCOPE.cpus)
-    run.add_argument("--memory", type=parse_size, default=GRADESCOPE.memory)
+    run.add_argument("--cpus", type=float, default=GRADESCOPE.cpus, help="0: no quota")
+    run.add_argument("--memory", type=parse_size, default=GRADESCOPE.memory, help="0: no limit")
     run.add_argument("--pids", type=int, default=None)
     run.add_argument("--report", type=Path, help="write wall time, peak memory and OOM kills")
     run.add_argument("cmd", nargs=argparse.REMAINDER)
@@ -280,21 +318,27 @@ def main(argv=None):
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
         parser.error("run needs a command after --")
+    wanted = " and ".join([f"{args.cpus:g} CPU" if args.cpus else "no CPU quota",
+                           f"{args.memory // MiB} MB" if args.memory else "no memory limit"])
     why = can_make_cgroups()
     if why:
-        print(f"limits: cannot enforce {args.cpus:g} CPU and {args.memory // MiB} MB: {why}; "
-              "running without them", file=sys.stderr)
+        print(f"limits: CANNOT enforce {wanted}: {why}; running without any limit",
+              file=sys.stderr)
         start = time.monotonic()
         code = subprocess.run(cmd).returncode
-        report = {"enforced": False, "why": why, "wall_seconds": time.monotonic() - start,
-                  "peak_memory": None, "oom_kills": None, "exit_code": code}
+        report = {"enforced": False, "why": why, "cpus": args.cpus, "memory": args.memory,
+                  "wall_seconds": time.monotonic() - start,
+                  "peak_memory": None, "peak_resident": None, "oom_kills": None,
+                  "exit_code": code}
     else:
+        print(f"limits: enforcing {wanted} with a cgroup (v{version()})", file=sys.stderr)
         with Cgroup(cpus=args.cpus, memory=args.memory, pids=args.pids) as group:
             start = time.monotonic()
             code = group.run(cmd).returncode
             report = {"enforced": True, "cpus": args.cpus, "memory": args.memory,
                       "wall_seconds": time.monotonic() - start,
-                      "peak_memory": group.peak_memory(), "oom_kills": group.oom_kills(),
+                      "peak_memory": group.peak_memory(), "peak_resident": group.peak_resident,
+                      "oom_kills": group.oom_kills(),
                       "exit_code": code}
     if args.report:
         args.report.write_text(json.dumps(report, indent=1))

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
+from . import budget
 
 WORKER_USER = "beras-worker"
-GiB = 1 << 30
-LIMITS = {
-    "RLIMIT_AS": 6 * GiB,        # a 40 GB allocation fails with MemoryError, not an OOM kill
+LIMITS = {  # RLIMIT_AS comes from the container's memory (budget.py)
     "RLIMIT_FSIZE": 64 << 20,    # no file the worker writes grows past 64 MiB
     "RLIMIT_CORE": 0,
     "RLIMIT_NOFILE": 256,
@@ -41,6 +40,7 @@ class Confinement:
     """How the worker is confined (guest/confine.py applies it).
 
     uid/gid: a dedicated user when the grader is root. namespaces: False for none.
+    oom_score_adj: set before anything else (as root this also stops the guest lowering it).
     hide: folders covered by an empty read-only tmpfs (the kit: grader, reference, builds).
     private: folders covered by a fresh writable tmpfs (the temp folders).
     keep: what still shows through either (the venv, the data; the sandbox always).
@@ -48,6 +48,8 @@ class Confinement:
     uid: int | None = None
     gid: int | None = None
     namespaces: bool = True
+    oom_score_adj: int | None = None
+    memory: int | None = None  # bytes one guest process may use (its RLIMIT_AS adds slack)
     limits: dict = field(default_factory=dict)
     hide: list = field(default_factory=list)
     private: list = field(default_factory=list)
@@ -56,7 +58,7 @@ class Confinement:
     def config(self, sandbox: Path, **extra) -> dict:
         """The JSON config guest/confine.py reads; the sandbox always shows through."""
         return {"uid": self.uid, "gid": self.gid, "namespaces": self.namespaces,
-                "limits": self.limits, "hide": [str(p) for p in self.hide],
+                "oom_score_adj": self.oom_score_adj, "limits": self.limits, "hide": [str(p) for p in self.hide],
                 "private": [str(p) for p in self.private],
                 "keep": [str(sandbox), *map(str, self.keep)], **extra}
 
@@ -112,7 +114,7 @@ def confinement() -> Confinement:
               "worker runs as root with resource limits only (run setup.sh with a "
               "world-readable Python)", file=sys.stderr)
         user = None
-    limits = dict(LIMITS)
+    limits = {**LIMITS, "RLIMIT_AS": budget.current().address_space}
     if user:
         limits["RLIMIT_NPROC"] = NPROC
     limits = {k: min(v, resource.getrlimit(getattr(resource, k))[1])
@@ -123,6 +125,8 @@ def confinement() -> Confinement:
     if user and not namespaces_work():
         hide_by_permissions(paths.KIT, keep)
     return Confinement(uid=uid, gid=gid, limits=limits,
+                       oom_score_adj=budget.GUEST_OOM_SCORE_ADJ,
+                       memory=budget.current().guest_memory,
                        hide=[paths.KIT, *beyond_the_system()],
                        private=[*PRIVATE, tempfile.gettempdir()], keep=keep)
 

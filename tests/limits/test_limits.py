@@ -98,6 +98,16 @@ def test_a_child_group_limits_what_runs_in_it():
 
 
 @needs_cgroups
+def test_the_resident_peak_counts_what_the_processes_held():
+    """A process that holds 100 MB for 2 s: the sampled peak has it, and not the 256 MB
+    limit (nor the page cache, which peak_memory also counts)."""
+    with limits.Cgroup(memory=256 * MiB) as group:
+        group.run([sys.executable, "-c", "import time\nb = bytearray(100 << 20)\n"
+                   "for i in range(0, len(b), 4096): b[i] = 1\ntime.sleep(2)"], check=True)
+        assert 100 * MiB <= group.peak_resident < 200 * MiB
+
+
+@needs_cgroups
 def test_the_pid_limit_holds_and_removal_kills_what_is_left():
     with limits.Cgroup(pids=4) as group:
         sleeper = group.run([sys.executable, "-c", """

@@ -2,8 +2,11 @@
 import hashlib
 import json
 import subprocess
-import tomllib
 import zipfile
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
+    import tomli as tomllib
 
 import build_release
 import pytest

@@ -76,3 +76,27 @@ def test_run_autograder_leaves_results_when_python_is_missing(dist, tmp_path):
     results = results_json.read(root / "results" / "results.json")
     assert results["score"] == 0 and results["tests"] == []
     assert "please tell the course staff" in results["output"]
+
+
+def test_gradescopes_limits_are_the_default_and_say_whether_they_hold(dist, tmp_path):
+    """Without --cpus or --memory: 0.5 CPU and 768 MB, enforced by a cgroup as root (and
+    reported), else said plainly not to be."""
+    from autograder.host import limits
+
+    report = tmp_path / "limits.json"
+    env = {**os.environ, "AUTOGRADER_ZIP": str(dist / "autograder.zip"),
+           "BERAS_ITEMS": "dense.forward"}
+    run = subprocess.run(["bash", str(ROOT / "scripts" / "gradescope_local.sh"), "--report",
+                          str(report), str(ROOT / "solution"), str(tmp_path / "results.json")],
+                         env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == 2
+    got = json.loads(report.read_text())
+    assert (got["cpus"], got["memory"]) == (limits.GRADESCOPE.cpus, limits.GRADESCOPE.memory)
+    why = limits.can_make_cgroups()
+    assert got["enforced"] == (why is None)
+    if why is None:
+        assert "enforcing 0.5 CPU and 768 MB with a cgroup" in run.stderr
+        assert got["oom_kills"] == 0 and 0 < got["peak_memory"] <= limits.GRADESCOPE.memory
+    else:
+        assert f"CANNOT enforce 0.5 CPU and 768 MB: {why}" in run.stderr
