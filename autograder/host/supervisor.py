@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..protocol.errors import GuestLost, ItemTimeout, StudentError
+from ..protocol.errors import AlreadyHung, GuestLost, ItemTimeout, StudentError
+from ..protocol.operations import HUNG, STUCK
 from ..protocol.wire import FrameReader, WireError, write_frame
 from .capture import CappedCapture
 from .policy import Confinement
@@ -41,14 +42,16 @@ def fresh_env(home: Path) -> dict:
     return env
 
 
-def kernel_launcher(sandbox: Path, confinement: Confinement, cpu_seconds: int) -> list:
+def kernel_launcher(sandbox: Path, confinement: Confinement, cpu_seconds: int,
+                    hung=()) -> list:
     """The command prefix that starts the notebook's kernel confined like a worker.
 
     guest/kernel.py (from the sandbox) confines itself, then execs the kernel command
-    that follows the prefix. The sandbox must hold the guest (install_guest).
+    that follows the prefix. The sandbox must hold the guest (install_guest). hung: the
+    spots where earlier items hung (host/hangs.py), to fail at once in the kernel too.
     """
     limits = {**confinement.limits, "RLIMIT_CPU": cpu_seconds}
-    config = confinement.config(sandbox, limits=limits)
+    config = {**confinement.config(sandbox, limits=limits), "hung": list(hung)}
     return [sys.executable, "-I", "-c", BOOT.format("kernel"), str(sandbox), json.dumps(config)]
 
 
@@ -79,7 +82,8 @@ class Guest:
         self.confinement_report = {}
         self.last_child = None  # the host pid of the last item's child, without a PID namespace
 
-    def start(self):
+    def start(self, seconds: float = 30):
+        """Start the zygote; GuestLost if it has not said hello within `seconds`."""
         install_guest(self.sandbox)
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
@@ -97,7 +101,7 @@ class Guest:
         self._deadline = None
         self._reader = FrameReader(self._rep_r, wait=self._wait_for_reply)
         try:
-            hello = self._read(time.monotonic() + 30)
+            hello = self._read(time.monotonic() + seconds)
         except GuestLost:
             self.close()
             raise
@@ -135,11 +139,13 @@ class Guest:
         except (BrokenPipeError, OSError) as e:
             raise GuestLost(f"the worker process is gone: {e}") from e
 
-    def item(self, timeout: float, cpu_seconds: int | None = None) -> "Item":
+    def item(self, timeout: float, cpu_seconds: int | None = None, hangs=None) -> "Item":
+        """hangs: the lane's host.hangs.Hangs: where earlier items hung (the child fails
+        there at once) and where this one hangs, if it does."""
         if self.proc is None or self.proc.poll() is not None:
             self.close()
-            self.start()
-        return Item(self, timeout, cpu_seconds or int(timeout) + 5)
+            self.start(min(30.0, timeout))
+        return Item(self, timeout, cpu_seconds or int(timeout) + 5, hangs)
 
     def close(self):
         """Stop the worker and every process it started, then close the pipes.
@@ -173,30 +179,52 @@ class Guest:
 
 
 class Item(Operations):
-    """A child of the worker that serves one graded item's requests."""
+    """A child of the worker that serves one graded item's requests.
 
-    def __init__(self, guest: Guest, timeout: float, cpu_seconds: int):
+    `stuck`: where the child said it was stuck just before the deadline (a spot, see
+    guest/hangs.py), if it did.
+    """
+
+    def __init__(self, guest: Guest, timeout: float, cpu_seconds: int, hangs=None):
         self.guest = guest
         self.deadline = time.monotonic() + timeout
         self.cpu_seconds = cpu_seconds
+        self.hangs = hangs
         self.child = None
+        self.stuck = None
         self.output = ""
 
     def __enter__(self):
         try:
-            self._fork()
+            try:
+                self._fork()
+            except ItemTimeout:
+                raise
+            except GuestLost:
+                # What an earlier item left on the channel is not this item's fault: restart once.
+                self.guest.close()
+                self.guest.start(max(1.0, min(30.0, self.deadline - time.monotonic())))
+                self._fork()
         except GuestLost:
-            # What an earlier item left on the channel is not this item's fault: restart once.
-            self.guest.close()
-            self.guest.start()
-            self._fork()
+            self.guest.close()  # a child may still be starting: the next item starts afresh
+            raise
         return self
+
+    def _reply(self, deadline) -> dict:
+        """The next frame that is not a "stuck" note (which is kept in self.stuck)."""
+        while True:
+            message = self.guest._read(deadline)
+            if message.get("event") != STUCK:
+                return message
+            self.stuck = message.get("spot")
 
     def _fork(self):
         w = self.guest
         w.output.take()
-        w.send({"op": "fork", "cpu_seconds": self.cpu_seconds})
-        ready = w._read(self.deadline)
+        w.send({"op": "fork", "cpu_seconds": self.cpu_seconds,
+                "seconds": max(0.0, self.deadline - time.monotonic()),
+                "hung": self.hangs.for_fork() if self.hangs is not None else []})
+        ready = self._reply(self.deadline)
         if ready.get("event") != "ready":
             raise GuestLost(f"your code's process {ready.get('reason', 'did not start')}")
         self.child = ready.get("pid")
@@ -206,7 +234,7 @@ class Item(Operations):
         if self.child is not None:
             try:
                 self.guest.send({"op": "end"})
-                if self.guest._read(time.monotonic() + 5).get("event") != "exit":
+                if self._reply(time.monotonic() + 5).get("event") != "exit":
                     raise GuestLost("a frame after the end of the item")
             except GuestLost:
                 self.guest.close()
@@ -217,7 +245,7 @@ class Item(Operations):
         """One operation in the child; its value, or StudentError / GuestLost."""
         try:
             self.guest.send({"op": op, **fields})
-            reply = self.guest._read(self.deadline)
+            reply = self._reply(self.deadline)
         except GuestLost:
             # The channel may hold half a frame: the whole worker goes, the next item restarts it.
             self.child = None
@@ -230,6 +258,17 @@ class Item(Operations):
             raise GuestLost(f"your code's process {reply.get('reason')}")
         if "error" in reply:
             e = reply["error"]
+            if e.get("type") == HUNG and self.hangs is not None:
+                known = self.hangs.describe(_number(e.get("message")))
+                if known is not None:
+                    raise AlreadyHung(known)
             raise StudentError(e.get("type", "Error"), e.get("message", ""), e.get("trace", ""))
         return reply.get("value")
 
+
+
+def _number(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None

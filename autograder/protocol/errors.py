@@ -15,3 +15,7 @@ class GuestLost(Exception):
 
 class ItemTimeout(GuestLost):
     pass
+
+
+class AlreadyHung(ItemTimeout):
+    """The item called code that had hung in an earlier item; it stopped at once."""
