@@ -82,7 +82,7 @@ def watch(seconds: float, code_dir: str, out_fd: int, lock: threading.Lock):
             with lock:
                 write_frame(out_fd, {"event": STUCK, "spot": spot})
 
-    timer = threading.Timer(max(0.05, seconds - min(0.5, 0.1 * seconds)), look)
+    timer = threading.Timer(max(0.05, seconds - min(1.0, 0.2 * seconds)), look)
     timer.daemon = True
     timer.start()
     return timer

@@ -27,6 +27,7 @@ KIT_PACKAGE = Path(__file__).resolve().parent.parent
 GUEST_PACKAGES = ("guest", "protocol")  # all of the kit that the sandbox receives
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.guest.{} import main; main()"
 STOP_GRACE = 5.0  # seconds a worker gets to kill its own processes before SIGKILL
+STUCK_GRACE = 1.0  # seconds past an item's deadline to wait for the child's "stuck" note
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # set per machine, see env notes
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
@@ -218,6 +219,14 @@ class Item(Operations):
                 return message
             self.stuck = message.get("spot")
 
+    def _late_stuck_note(self):
+        """A busy machine may delay the child's note past the deadline: wait a little."""
+        if self.stuck is None:
+            try:
+                self._reply(time.monotonic() + STUCK_GRACE)
+            except GuestLost:
+                pass
+
     def _fork(self):
         w = self.guest
         w.output.take()
@@ -246,6 +255,11 @@ class Item(Operations):
         try:
             self.guest.send({"op": op, **fields})
             reply = self._reply(self.deadline)
+        except ItemTimeout:
+            self._late_stuck_note()
+            self.child = None
+            self.guest.close()
+            raise
         except GuestLost:
             # The channel may hold half a frame: the whole worker goes, the next item restarts it.
             self.child = None

@@ -2,7 +2,6 @@
 and every later child of the lane fails there at once (guest/hangs.py, host/hangs.py)."""
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -68,7 +67,7 @@ STUCK_AT_IMPORT = '''
 while True:
     pass
 '''
-TIMEOUT = 2
+TIMEOUT = 4
 
 
 @pytest.fixture
@@ -101,11 +100,10 @@ def hang(worker, hangs, number, run):
 
 
 def fails_at_once(worker, hangs, run) -> str:
-    start = time.monotonic()
+    """AlreadyHung, not ItemTimeout: the item did not wait out its timeout again."""
     with pytest.raises(AlreadyHung) as raised:
-        with worker.item(timeout=30, hangs=hangs) as item:
+        with worker.item(timeout=120, hangs=hangs) as item:
             run(item)
-    assert time.monotonic() - start < 5
     return str(raised.value)
 
 
@@ -115,7 +113,7 @@ def test_a_hung_method_fails_at_once_in_later_items(worker):
     assert label == "Slow.forward"
     said = fails_at_once(worker, hangs, lambda i: i.call(i.new("hangmod.Slow"), "forward", 2))
     assert said == f"Slow.forward did not return within {TIMEOUT} s in item 1.1"
-    with worker.item(timeout=30, hangs=hangs) as item:  # the rest of the class still works
+    with worker.item(timeout=120, hangs=hangs) as item:  # the rest of the class still works
         assert item.call(item.new("hangmod.Slow"), "fine") == 1
         assert item.call(item.new("hangmod.Base"), "forward", 4) == 4
         assert item.func("hangmod.quick") == 3
@@ -132,7 +130,7 @@ def test_a_hang_in_a_decorator_fails_every_function_it_wraps(worker):
     hangs = Hangs()
     hang(worker, hangs, "3.1", lambda i: i.func("hangmod.sleepy"))
     fails_at_once(worker, hangs, lambda i: i.func("hangmod.sleepy_too"))
-    with worker.item(timeout=30, hangs=hangs) as item:
+    with worker.item(timeout=120, hangs=hangs) as item:
         assert item.func("hangmod.quick") == 3
 
 
