@@ -1,6 +1,6 @@
 """What the reference solution needs of each rubric item's time, at Gradescope's CPU share.
 
-    python benchmarks/item_seconds.py [--runs 3] [--cpus 0.5] [--write]
+    python benchmarks/item_seconds.py [--runs 3] [--cpus 0.5] [--write] [--results F…]
 
 Grades solution/ `--runs` times, under a cgroup of `--cpus` CPUs when this process may make
 one (root), and prints, per item, the slowest run's seconds (results.json's
@@ -36,6 +36,11 @@ def grade_once(cpus: float, results: Path) -> tuple[dict, bool]:
         command = [sys.executable, "-m", "autograder.host.limits", "run", "--cpus", str(cpus),
                    "--memory", "4G", "--", *command]
     subprocess.run(command, cwd=KIT, capture_output=True, text=True, check=True)
+    return seconds_of(results), enforced
+
+
+def seconds_of(results: Path) -> dict:
+    """{item id or NOTEBOOK: seconds} from a results.json of the solution's grade."""
     ids = {i.number: i.id for i in rubric_file.load().items}
     seconds = {}
     for test in json.loads(results.read_text())["tests"]:
@@ -44,7 +49,7 @@ def grade_once(cpus: float, results: Path) -> tuple[dict, bool]:
             seconds[ids[test["number"]]] = s
         else:  # each notebook block carries the run's time shared out evenly
             seconds[NOTEBOOK] = seconds.get(NOTEBOOK, 0.0) + s
-    return seconds, enforced
+    return seconds
 
 
 def main(argv=None):
@@ -52,14 +57,22 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cpus", type=float, default=limits.GRADESCOPE.cpus)
     parser.add_argument("--write", action="store_true", help=f"record them in {RECORD.name}")
+    parser.add_argument("--results", type=Path, nargs="+", metavar="FILE",
+                        help="read these results.json of grades run at --cpus instead of "
+                             "grading (e.g. from `limits run`, on a quiet machine)")
     args = parser.parse_args(argv)
     worst, enforced = {}, True
     with tempfile.TemporaryDirectory() as tmp:
-        for run in range(args.runs):
-            seconds, held = grade_once(args.cpus, Path(tmp) / f"results-{run}.json")
-            enforced = enforced and held
+        runs = args.results or [None] * args.runs
+        for run, given in enumerate(runs):
+            if given is not None:
+                seconds = seconds_of(given)
+            else:
+                seconds, held = grade_once(args.cpus, Path(tmp) / f"results-{run}.json")
+                enforced = enforced and held
             for key, s in seconds.items():
                 worst[key] = round(max(worst.get(key, 0.0), s), 2)
+    args.runs = len(runs)
     rubric = rubric_file.load()
     limit = {i.id: i.timeout for i in rubric.items} | {NOTEBOOK: rubric.notebook["budget"]}
     print(f"{'item':22} {'needs s':>8} {'timeout':>8} {'ratio':>6}")
