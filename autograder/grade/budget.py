@@ -1,7 +1,7 @@
 """The grade's time budget: the rubric's deadline, counted from the grade's start."""
 import time
 
-NOT_RUN = "not run: the grade's time budget ran out"
+RAN_OUT = "the grade's time budget ran out"  # what a block of the notebook left out says
 MIN_SECONDS = 1.0  # an item that would get less than this is not started
 
 

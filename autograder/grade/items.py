@@ -8,7 +8,7 @@ from ..checks import REGISTRY, Context
 from ..feedback import CheckFailed
 from ..protocol.errors import AlreadyHung, GuestLost, ItemTimeout, StudentError
 from ..checks._helpers import student_raised
-from .budget import MIN_SECONDS, NOT_RUN
+from .budget import MIN_SECONDS
 
 MAX_PRINTED = 2000
 
@@ -43,7 +43,7 @@ def with_printed(result: Result, printed: str) -> Result:
 
 
 def not_run(item, budget) -> Result:
-    return failed(item, budget.note(), NOT_RUN.split(":")[0])
+    return failed(item, budget.note(), "not run")
 
 
 def run_item(item, worker, reference, data_dir, examples, budget, hangs=None) -> Result:

@@ -7,7 +7,7 @@ from ..notebook.blocks import find_blocks
 from ..notebook.runner import Budget, run_notebook
 from ..host.policy import confinement
 from ..host.supervisor import kernel_launcher
-from .budget import NOT_RUN
+from .budget import RAN_OUT
 from .items import failed, not_run, scored
 
 
@@ -29,7 +29,7 @@ def grade_notebook(items, notebook, code_dir, data_dir, seconds=None, *, budget=
     whole = Budget(float("inf") if seconds is None else float(seconds),
                    f"the notebook's time budget ({seconds:g} s) ran out" if seconds else "")
     if budget is not None and budget.left() < whole.seconds:
-        whole = Budget(max(0.0, budget.left()), NOT_RUN.split(": ", 1)[1])
+        whole = Budget(max(0.0, budget.left()), RAN_OUT)
     if whole.seconds < 1:
         return {item.id: not_run(item, budget) for item in items}
     cpu_seconds = int(min(whole.seconds, sum(i.timeout for i in items))) + 30
