@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from ..checks import REGISTRY, Context
 from ..feedback import CheckFailed
-from ..protocol.errors import GuestLost, ItemTimeout, OutOfMemory, StudentError
+from ..protocol.errors import AlreadyHung, GuestLost, ItemTimeout, OutOfMemory, StudentError
 from ..checks._helpers import student_raised
+from .budget import MIN_SECONDS
 
 MAX_PRINTED = 2000
 
@@ -50,16 +51,25 @@ def with_printed(result: Result, printed: str) -> Result:
     return result
 
 
-def run_item(item, worker, reference, data_dir, examples) -> Result:
-    """Grade `item` with its registered check in a fresh worker child."""
+def not_run(item, budget) -> Result:
+    return failed(item, budget.note(), "not run")
+
+
+def run_item(item, worker, reference, data_dir, examples, budget, hangs=None) -> Result:
+    """Grade `item` with its registered check in a fresh worker child, within what is left
+    of the grade's `budget`. `hangs`: the lane's table of where earlier items hung."""
     start = time.monotonic()
     check = REGISTRY.get(item.id)
     if check is None:
         return failed(item, f"No check is registered for {item.id}: tell the course staff.",
                       "grader error")
+    seconds = budget.allows(item.timeout)
+    if seconds < min(MIN_SECONDS, item.timeout):
+        return not_run(item, budget)
     child = None
     try:
-        with worker.item(timeout=item.timeout) as child:
+        child = worker.item(timeout=seconds, hangs=hangs)
+        with child:
             outcome = check(Context(item, child, reference, data_dir, examples))
             # a check returns None, a fraction, or (fraction, output) to explain it
             result = scored(item, *outcome) if isinstance(outcome, tuple) else \
@@ -69,10 +79,21 @@ def run_item(item, worker, reference, data_dir, examples) -> Result:
     except StudentError as e:
         f = student_raised(e, item.name, {}).failure
         result = failed(item, f.render(), f"raised {e.name}")
+    except AlreadyHung as e:
+        result = failed(item, f"Checked: {item.name}\n{e}, and this item calls it too, so it "
+                        "was stopped at once rather than waiting that long again.",
+                        "timed out")
     except ItemTimeout:
-        result = failed(item, f"Checked: {item.name}\nYour code did not finish within "
-                        f"{item.timeout:g} s (an infinite loop, or far too slow), so the "
-                        "item was stopped.", "timed out")
+        if seconds < item.timeout:
+            result = not_run(item, budget)
+        else:
+            label = None
+            if child is not None and child.stuck is not None and hangs is not None:
+                label = hangs.add(child.stuck, item.number, item.timeout)
+            where = f" It was stopped in {label}." if label else ""
+            result = failed(item, f"Checked: {item.name}\nYour code did not finish within "
+                            f"{item.timeout:g} s (an infinite loop, or far too slow), so the "
+                            f"item was stopped.{where}", "timed out")
     except OutOfMemory as e:
         result = out_of_memory(item, e)
     except GuestLost as e:

@@ -1,7 +1,8 @@
 """The worker process: confine itself, then fork one child per graded item.
 
-The grader sends {"op": "fork", "cpu_seconds": n}; a child serves requests until
-{"op": "end"}. When the child is gone (done, crashed or killed), the zygote kills every
+The grader sends {"op": "fork", "cpu_seconds": n, "seconds": s, "hung": [...]}; a child
+watches for its own hang at s seconds, poisons the code that hung in earlier items
+(hangs.py), then serves requests until {"op": "end"}. When the child is gone (done, crashed or killed), the zygote kills every
 process the item left behind, then reports {"event": "exit"}. Student modules are
 imported inside the children only, so a crash at import costs only the item that
 triggered it.
@@ -16,8 +17,9 @@ import os
 import resource
 import signal
 import sys
+import threading
 
-from . import confine, forbidden
+from . import confine, forbidden, hangs
 from .session import Session
 from ..protocol.operations import END, EXIT, FORK, HELLO, QUIT, READY
 from ..protocol.wire import FrameReader, WireError, write_frame
@@ -81,23 +83,31 @@ def kill_leftovers(pid_namespace: bool):
         kill_orphans()
 
 
-def serve_child(reader, out_fd, code_dir, cpu_seconds):
+def serve_child(reader, out_fd, code_dir, cpu_seconds, seconds, hung):
     os.setpgid(0, 0)
     confine.die_with_parent()
-    confine._prctl(PR_SET_DUMPABLE, 1)  # the zygote's setting is for the zygote alone
+    # Stays non-dumpable, as the zygote: its /proc/self files stay root's, so student code
+    # cannot lower the oom_score_adj the zygote set (a floor only CAP_SYS_RESOURCE makes).
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     forbidden.install()
+    lock = threading.Lock()  # the watcher writes on out_fd too
+    if seconds:
+        hangs.watch(seconds, code_dir, out_fd, lock)
+    if hung:
+        hangs.poison(hung, code_dir)
     session = Session(code_dir)
     while True:
         request = reader.read()
         if request.get("op") == END:
             return
-        write_frame(out_fd, session.handle(request))
+        reply = session.handle(request)
+        with lock:
+            write_frame(out_fd, reply)
 
 
-def fork_item(reader, out_fd, ctl_fd, code_dir, cpu_seconds, pid_namespace):
+def fork_item(reader, out_fd, ctl_fd, code_dir, message, pid_namespace):
     global _child
     try:
         pid = os.fork()
@@ -108,7 +118,8 @@ def fork_item(reader, out_fd, ctl_fd, code_dir, cpu_seconds, pid_namespace):
         os.close(ctl_fd)  # first of all: no student code may ever hold the control pipe
         code = 0
         try:
-            serve_child(reader, out_fd, code_dir, cpu_seconds)
+            serve_child(reader, out_fd, code_dir, int(message.get("cpu_seconds", 60)),
+                        message.get("seconds"), message.get("hung") or [])
         except BaseException:  # noqa: B036 - a child never returns into the zygote's loop
             code = 70
         finally:
@@ -152,7 +163,6 @@ def main():
         except (EOFError, WireError):
             return
         if message.get("op") == FORK:
-            fork_item(reader, out_fd, ctl_fd, code_dir, int(message.get("cpu_seconds", 60)),
-                      pid_namespace)
+            fork_item(reader, out_fd, ctl_fd, code_dir, message, pid_namespace)
         elif message.get("op") == QUIT:
             return

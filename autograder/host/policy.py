@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from . import budget
+from . import capacity
 
 WORKER_USER = "beras-worker"
-LIMITS = {  # RLIMIT_AS comes from the container's memory (budget.py)
+LIMITS = {  # RLIMIT_AS comes from the container's memory (capacity.py)
     "RLIMIT_FSIZE": 64 << 20,    # no file the worker writes grows past 64 MiB
     "RLIMIT_CORE": 0,
     "RLIMIT_NOFILE": 256,
@@ -114,7 +114,7 @@ def confinement() -> Confinement:
               "worker runs as root with resource limits only (run setup.sh with a "
               "world-readable Python)", file=sys.stderr)
         user = None
-    limits = {**LIMITS, "RLIMIT_AS": budget.current().address_space}
+    limits = {**LIMITS, "RLIMIT_AS": capacity.current().address_space}
     if user:
         limits["RLIMIT_NPROC"] = NPROC
     limits = {k: min(v, resource.getrlimit(getattr(resource, k))[1])
@@ -125,8 +125,8 @@ def confinement() -> Confinement:
     if user and not namespaces_work():
         hide_by_permissions(paths.KIT, keep)
     return Confinement(uid=uid, gid=gid, limits=limits,
-                       oom_score_adj=budget.GUEST_OOM_SCORE_ADJ,
-                       memory=budget.current().guest_memory,
+                       oom_score_adj=capacity.GUEST_OOM_SCORE_ADJ,
+                       memory=capacity.current().guest_memory,
                        hide=[paths.KIT, *beyond_the_system()],
                        private=[*PRIVATE, tempfile.gettempdir()], keep=keep)
 

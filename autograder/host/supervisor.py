@@ -16,10 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-from ..protocol.errors import GuestLost, ItemTimeout, OutOfMemory, StudentError
-from ..protocol.operations import END, EXIT, FORK, READY
+from ..protocol.errors import AlreadyHung, GuestLost, ItemTimeout, OutOfMemory, StudentError
+from ..protocol.operations import END, EXIT, FORK, HUNG, READY, STUCK
 from ..protocol.wire import FrameReader, WireError, write_frame
-from .budget import OOM_KILLED_AT
+from .capacity import OOM_KILLED_AT
 from .capture import CappedCapture
 from .policy import Confinement
 from .requests import Operations
@@ -28,6 +28,7 @@ KIT_PACKAGE = Path(__file__).resolve().parent.parent
 GUEST_PACKAGES = ("guest", "protocol")  # all of the kit that the sandbox receives
 BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from autograder.guest.{} import main; main()"
 STOP_GRACE = 5.0  # seconds a worker gets to kill its own processes before SIGKILL
+STUCK_GRACE = 1.0  # seconds past an item's deadline to wait for the child's "stuck" note
 PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # set per machine, see env notes
 ONE_THREAD = {k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                                "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS")}
@@ -47,14 +48,16 @@ def fresh_env(home: Path) -> dict:
     return env
 
 
-def kernel_launcher(sandbox: Path, confinement: Confinement, cpu_seconds: int) -> list:
+def kernel_launcher(sandbox: Path, confinement: Confinement, cpu_seconds: int,
+                    hung=()) -> list:
     """The command prefix that starts the notebook's kernel confined like a worker.
 
     guest/kernel.py (from the sandbox) confines itself, then execs the kernel command
-    that follows the prefix. The sandbox must hold the guest (install_guest).
+    that follows the prefix. The sandbox must hold the guest (install_guest). hung: the
+    spots where earlier items hung (host/hangs.py), to fail at once in the kernel too.
     """
     limits = {**confinement.limits, "RLIMIT_CPU": cpu_seconds}
-    config = confinement.config(sandbox, limits=limits)
+    config = {**confinement.config(sandbox, limits=limits), "hung": list(hung)}
     return [sys.executable, "-I", "-c", BOOT.format("kernel"), str(sandbox), json.dumps(config)]
 
 
@@ -93,7 +96,8 @@ class Guest:
         self.proc = None
         self.confinement_report = {}
 
-    def start(self):
+    def start(self, seconds: float = 30):
+        """Start the zygote; GuestLost if it has not said hello within `seconds`."""
         install_guest(self.sandbox)
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
@@ -114,7 +118,7 @@ class Guest:
         self._replies = FrameReader(self._rep_r, wait=self._wait_for_reply)
         self._control = FrameReader(self._ctl_r, wait=self._wait_for_event)
         try:
-            hello = self.event(time.monotonic() + 30)
+            hello = self.event(time.monotonic() + seconds)
         except GuestLost:
             self.close()
             raise
@@ -159,7 +163,8 @@ class Guest:
     def reply(self, deadline) -> dict:
         """The item child's reply to the request just sent: {"value"} or {"error"}."""
         message = self._frame(self._replies, deadline)
-        if set(message) not in ({"value"}, {"error"}):
+        if set(message) not in ({"value"}, {"error"}) and \
+                not (set(message) == {"event", "spot"} and message["event"] == STUCK):
             raise GuestLost("the worker broke the protocol: a reply that is not a value "
                             "or an error")
         return message
@@ -187,11 +192,13 @@ class Guest:
             return OutOfMemory(limit >> 20, "so the process was killed")
         return ChildEnded(f"your code's process {reason}")
 
-    def item(self, timeout: float, cpu_seconds: int | None = None) -> "Item":
+    def item(self, timeout: float, cpu_seconds: int | None = None, hangs=None) -> "Item":
+        """hangs: the lane's host.hangs.Hangs: where earlier items hung (the child fails
+        there at once) and where this one hangs, if it does."""
         if self.proc is None or self.proc.poll() is not None:
             self.close()
-            self.start()
-        return Item(self, timeout, cpu_seconds or int(timeout) + 5)
+            self.start(min(30.0, timeout))
+        return Item(self, timeout, cpu_seconds or int(timeout) + 5, hangs)
 
     def _children(self) -> list:
         """The children of the process we started, as the kernel lists them (an item child
@@ -238,29 +245,61 @@ class Guest:
 
 
 class Item(Operations):
-    """A child of the worker that serves one graded item's requests."""
+    """A child of the worker that serves one graded item's requests.
 
-    def __init__(self, guest: Guest, timeout: float, cpu_seconds: int):
+    `stuck`: where the child said it was stuck just before the deadline (a spot, see
+    guest/hangs.py), if it did: the child's own word, which can only make later calls of
+    that spot fail at once.
+    """
+
+    def __init__(self, guest: Guest, timeout: float, cpu_seconds: int, hangs=None):
         self.guest = guest
         self.deadline = time.monotonic() + timeout
         self.cpu_seconds = cpu_seconds
+        self.hangs = hangs
         self.child = None
+        self.stuck = None
         self.output = ""
 
     def __enter__(self):
         try:
-            self._fork()
+            try:
+                self._fork()
+            except ItemTimeout:
+                raise
+            except GuestLost:
+                # What an earlier item left on the channel is not this item's fault: restart once.
+                self.guest.close()
+                self.guest.start(max(1.0, min(30.0, self.deadline - time.monotonic())))
+                self._fork()
         except GuestLost:
-            # What an earlier item left on the channel is not this item's fault: restart once.
-            self.guest.close()
-            self.guest.start()
-            self._fork()
+            self.guest.close()  # a child may still be starting: the next item starts afresh
+            raise
         return self
+
+    def _reply(self, deadline) -> dict:
+        """The child's reply to the request just sent, {"value"} or {"error"}; a "stuck"
+        note before it is kept in self.stuck."""
+        while True:
+            message = self.guest.reply(deadline)
+            if message.get("event") != STUCK:
+                return message
+            self.stuck = message.get("spot")
+
+    def _late_stuck_note(self):
+        """A busy machine may delay the child's note past the deadline: wait a little."""
+        if self.stuck is None:
+            try:
+                self._reply(time.monotonic() + STUCK_GRACE)
+            except GuestLost:
+                pass
 
     def _fork(self):
         w = self.guest
         w.output.take()
-        w.send({"op": FORK, "cpu_seconds": self.cpu_seconds})
+        w.send({"op": FORK, "cpu_seconds": self.cpu_seconds,
+                "seconds": max(0.0, self.deadline - time.monotonic()),
+                "hung": self.hangs.for_fork() if self.hangs is not None else []})
         ready = w.event(self.deadline)
         if ready.get("event") != READY:
             raise GuestLost(f"your code's process {ready.get('reason', 'did not start')}")
@@ -283,7 +322,12 @@ class Item(Operations):
         """One operation in the child; its value, or StudentError / GuestLost."""
         try:
             self.guest.send({"op": op, **fields})
-            reply = self.guest.reply(self.deadline)
+            reply = self._reply(self.deadline)
+        except ItemTimeout:
+            self._late_stuck_note()
+            self.child = None
+            self.guest.close()
+            raise
         except GuestLost:
             # The channel may hold half a frame, or the child died halfway through reading
             # the request: the whole worker goes, the next item restarts it.
@@ -292,9 +336,21 @@ class Item(Operations):
             raise
         if "error" in reply:
             e = reply["error"] if isinstance(reply["error"], dict) else {}
-            if e.get("type") == "builtins.MemoryError" and self.guest.confinement.memory:
+            kind = str(e.get("type", "Error"))
+            if kind == "builtins.MemoryError" and self.guest.confinement.memory:
                 # its address-space limit: the item's verdict, whichever check was asking
                 raise OutOfMemory(self.guest.confinement.memory >> 20,
                                   f"MemoryError: {e.get('message', '')}".rstrip(": "))
-            raise StudentError(e.get("type", "Error"), e.get("message", ""), e.get("trace", ""))
+            if kind.rpartition(".")[2] == HUNG and self.hangs is not None:
+                known = self.hangs.describe(_number(e.get("message")))
+                if known is not None:
+                    raise AlreadyHung(known)
+            raise StudentError(kind, e.get("message", ""), e.get("trace", ""))
         return reply["value"]
+
+
+def _number(text):
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return None

@@ -7,6 +7,7 @@ run. A block fails when its code cell:
 - uses a name from an earlier cell that failed (dependencies are read from the code);
 - never ran, because the kernel died (or hung past a timeout) earlier: nothing after
   that point is ever counted as passed;
+- never ran, or was stopped, because the whole run's time budget ran out;
 - printed something that differs from the block (compare.py);
 - in the full grade, computed values other than the reference's (values.py).
 """
@@ -62,6 +63,15 @@ class CellRun:
     error: str = ""  # for "error": the exception and the end of its traceback
     cause: int | None = None  # for "not run": the cell after which the kernel was gone
     values: dict = field(default_factory=dict)  # expression -> ndarray, or why it has none
+    limit: float | None = None  # for "timeout" and "stuck": the seconds the cell had
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What the whole run may take: `seconds` from its start, and the reason given for
+    the cells it leaves out or stops (e.g. "the grade's time budget ran out")."""
+    seconds: float
+    reason: str = "the notebook's time budget ran out"
 
 
 class LaunchedKernelManager(AsyncKernelManager):
@@ -104,7 +114,7 @@ class CappedClient(NotebookClient):
 
 
 def run_notebook(notebook: Path, code_dir: Path, data_dir: Path, *, cell_timeout: float = 60,
-                 launcher=()) -> list[BlockOutcome]:
+                 launcher=(), budget: Budget | None = None) -> list[BlockOutcome]:
     """Execute `notebook` against `code_dir` and grade every Expected Output block.
 
     Args:
@@ -113,28 +123,31 @@ def run_notebook(notebook: Path, code_dir: Path, data_dir: Path, *, cell_timeout
         data_dir: the folder the code sees as ../data (holding mnist/).
         cell_timeout: seconds each cell may run.
         launcher: command prefix for the kernel, e.g. a privilege-dropping wrapper.
+        budget: seconds for the whole run, the kernel's start included (default: none),
+            and what to say of the cells it leaves out.
 
     Returns:
         One BlockOutcome per block, in notebook order.
     """
     nb = nbformat.read(notebook, as_version=4)
-    runs = execute(nb, code_dir, data_dir, cell_timeout=cell_timeout, launcher=launcher)
+    runs = execute(nb, code_dir, data_dir, cell_timeout=cell_timeout, launcher=launcher,
+                   budget=budget)
     return grade(nb, runs, cell_timeout=cell_timeout)
 
 
 def execute(nb, code_dir: Path, data_dir: Path, *, cell_timeout: float = 60,
-            launcher=()) -> dict[int, CellRun]:
+            launcher=(), budget: Budget | None = None) -> dict[int, CellRun]:
     """Run every code cell of `nb` in one kernel; {cell index: CellRun}."""
     return execute_with_values(nb, code_dir, data_dir, Plan(), cell_timeout=cell_timeout,
-                               launcher=launcher)[0]
+                               launcher=launcher, budget=budget)[0]
 
 
 def execute_with_values(nb, code_dir: Path, data_dir: Path, plan: Plan, *,
-                        cell_timeout: float = 60, launcher=()):
+                        cell_timeout: float = 60, launcher=(), budget: Budget | None = None):
     """Like `execute`, and read the values `plan` names after their cells, then rerun its
     hidden cells in the same kernel: ({cell index: CellRun}, {cell index: hidden CellRun})."""
     with working_copy(code_dir, data_dir) as cwd:
-        return asyncio.run(_execute(nb, cwd, cell_timeout, list(launcher), plan))
+        return asyncio.run(_execute(nb, cwd, cell_timeout, list(launcher), plan, budget))
 
 
 @contextmanager
@@ -149,8 +162,13 @@ def working_copy(code_dir: Path, data_dir: Path):
         yield code
 
 
-async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list, plan: Plan):
+async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list, plan: Plan,
+                   budget: Budget | None):
     code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    clock = asyncio.get_running_loop().time
+    end = clock() + (budget.seconds if budget else float("inf"))
+    left = lambda: end - clock()  # noqa: E731
+    limit = [cell_timeout]  # the running cell's seconds: its timeout, or what the budget leaves
     # ipc: unix sockets beside the working copy, which work without a network too
     km = LaunchedKernelManager(kernel_name="python3", launcher=launcher, transport="ipc",
                                connection_file=str(cwd.parent / "kernel.json"),
@@ -161,9 +179,11 @@ async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list, plan: Pla
         replies[cell_index] = execute_reply
 
     # On a timeout, nbclient interrupts the kernel and hands back TIMED_OUT as the reply.
-    client = CappedClient(nb, km=km, allow_errors=True, timeout_func=lambda _: cell_timeout,
+    client = CappedClient(nb, km=km, allow_errors=True,
+                            timeout_func=lambda _: limit[0],
                             interrupt_on_timeout=True, error_on_timeout=TIMED_OUT,
                             iopub_timeout=max(1, min(4, int(cell_timeout))),
+                            startup_timeout=max(1, int(min(60, left()))),
                             on_cell_executed=keep_reply, shutdown_kernel="immediate",
                             kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
     runs: dict[int, CellRun] = {}
@@ -177,19 +197,31 @@ async def _execute(nb, cwd: Path, cell_timeout: float, launcher: list, plan: Pla
                 if gone_after is not None:
                     runs[index] = CellRun("not run", cause=gone_after)
                     continue
-                runs[index] = await _run_probed(client, index, replies, cell_timeout, plan)
-                if runs[index].status in ("dead", "stuck"):
+                limit[0] = min(cell_timeout, left())
+                if limit[0] < min(cell_timeout, 0.5):
+                    runs[index] = CellRun("not run", error=budget.reason)
+                    continue
+                run = await _run_probed(client, index, replies, limit[0], plan)
+                if run.status in ("dead", "stuck"):
                     gone_after = index
+                if run.status in ("timeout", "stuck") and limit[0] < cell_timeout:
+                    # stopped by the budget, not by its own timeout
+                    run = CellRun("not run", run.output, error=budget.reason)
+                runs[index] = run
             # the hidden run: the same kernel, the cells again with seeds of the grader's
             for index, source in plan.hidden.items():
                 if gone_after is not None or runs[index].status != "ok":
                     hidden[index] = CellRun("not run", error="it failed in the notebook's own run"
                                             if gone_after is None else "the kernel was gone")
                     continue
+                limit[0] = min(cell_timeout, left())
+                if limit[0] < min(cell_timeout, 0.5):
+                    hidden[index] = CellRun("not run", error=budget.reason)
+                    continue
                 client.nb.cells.append(new_code_cell(source))
                 scratch = len(client.nb.cells) - 1
                 try:
-                    run = await _run_probed(client, scratch, replies, cell_timeout, plan,
+                    run = await _run_probed(client, scratch, replies, limit[0], plan,
                                             probes=plan.probes.get(index))
                 finally:
                     client.nb.cells.pop()
@@ -252,9 +284,9 @@ async def _run_cell(client: CappedClient, index: int, replies: dict,
     reply = replies.get(index, {}).get("content", {})
     if reply.get("ename") == TIMED_OUT["ename"]:
         if await _responds(client, min(INTERRUPT_GRACE, cell_timeout)):
-            return CellRun("timeout", printed())
+            return CellRun("timeout", printed(), limit=cell_timeout)
         await client.km.shutdown_kernel(now=True)
-        return CellRun("stuck", printed())
+        return CellRun("stuck", printed(), limit=cell_timeout)
     errors = [out for out in cell.outputs if out.output_type == "error"]
     if errors:
         return CellRun("error", printed(), _describe_error(errors[0], client))
@@ -341,12 +373,13 @@ def _own_problem(run: CellRun, cell_timeout: float, name) -> str:
     """Why a cell's output cannot be graded, first line short (reports show it alone)."""
     if run.status == "error":
         return run.error
+    limit = run.limit if run.limit is not None else cell_timeout
     if run.status == "timeout":
-        return f"timed out: the cell ran longer than {cell_timeout:g} s and was interrupted"
+        return f"timed out: the cell ran longer than {limit:g} s and was interrupted"
     if run.status == "dead":
         return "the kernel died in this cell (a crash, or out of memory)"
     if run.status == "stuck":
-        return (f"timed out: the cell ran longer than {cell_timeout:g} s and ignored the "
+        return (f"timed out: the cell ran longer than {limit:g} s and ignored the "
                 "interrupt, so the kernel was stopped")
     if run.status == "not run":
         if run.cause is None:

@@ -184,7 +184,7 @@ _REFERENCE_RUNS: dict = {}  # (notebook, reference folder, secret) -> (runs, hid
 
 def run_judged(notebook: Path, code_dir: Path, data_dir: Path, reference_dir: Path, *,
                cell_timeout: float, launcher=(), spec: dict | None = None,
-               secret: int | None = None):
+               secret: int | None = None, budget=None):
     """Run the notebook against the submission (confined by `launcher`) and, meanwhile,
     against the reference (in a plain kernel: it is trusted); one BlockOutcome per block,
     each passing only when its text and its values pass."""
@@ -202,7 +202,7 @@ def run_judged(notebook: Path, code_dir: Path, data_dir: Path, reference_dir: Pa
             pending = pool.submit(execute_with_values, nbformat.read(notebook, as_version=4),
                                   reference_dir, data_dir, plan, cell_timeout=cell_timeout)
         student = execute_with_values(nb, code_dir, data_dir, plan, cell_timeout=cell_timeout,
-                                      launcher=launcher)
+                                      launcher=launcher, budget=budget)
         if pending is not None:
             try:
                 _REFERENCE_RUNS[key] = pending.result()

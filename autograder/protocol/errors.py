@@ -27,3 +27,7 @@ class OutOfMemory(GuestLost):
         said = f"used more than {limit_mb} MB of memory" + (f" ({detail})" if detail else "")
         super().__init__(said)
         self.limit_mb, self.detail = limit_mb, detail
+
+
+class AlreadyHung(ItemTimeout):
+    """The item called code that had hung in an earlier item; it stopped at once."""

@@ -10,3 +10,7 @@ ITEM_OPS = ("new", "func", "call", "get", "set", "proc", "keep", "fetch")
 FORK, END, QUIT = "fork", "end", "quit"
 # Events from the zygote (control channel).
 HELLO, READY, EXIT = "hello", "ready", "exit"
+# From an item's child, before any reply, when it is about to time out: where it is stuck.
+STUCK = "stuck"
+# The error type of a call to code that hung earlier in the grade (guest/hangs.py).
+HUNG = "AlreadyHung"

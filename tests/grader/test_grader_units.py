@@ -67,3 +67,39 @@ def test_the_true_gradient_of_the_tape_model_is_backpropagation():
 def test_a_zero_answer_is_called_a_placeholder_not_a_factor():
     said = diagnose(np.array([[1.0, -2.0]]), np.zeros((1, 2)))
     assert "placeholder" in said and "factor" not in said
+
+
+def watched_fit(losses, weights, epochs=1, per_epoch=3, steps=None):
+    """Run a fake fit through the training watch: one batch_step per loss."""
+    from autograder.guest.procedures import _watched
+    step = _watched(lambda x, y, training=True: {"loss": losses.pop(0)},
+                    lambda: weights, (epochs + 1) * per_epoch, per_epoch)
+    for _ in range(steps if steps is not None else len(losses)):
+        step(None, None, training=True)
+
+
+def test_a_fit_whose_weights_went_nan_is_stopped_with_where():
+    from autograder.guest.procedures import TrainingStopped
+    with pytest.raises(TrainingStopped, match=r"diverged: after training step 2 \(epoch 1\)"):
+        watched_fit([0.5, float("nan"), 0.1], [np.zeros(3), np.array([1.0, np.inf])])
+
+
+def test_a_non_finite_loss_with_finite_weights_goes_on():
+    """A loss may overflow on one batch while the weights are fine: not a divergence."""
+    watched_fit([0.5, float("inf"), 0.1], [np.zeros(3)])
+
+
+def test_a_fit_past_one_extra_epoch_is_stopped():
+    from autograder.guest.procedures import TrainingStopped
+    watched_fit([0.1] * 6, [np.zeros(3)], epochs=1, per_epoch=3)  # one extra epoch: fine
+    with pytest.raises(TrainingStopped, match="training step 7 .*allow 3 steps"):
+        watched_fit([0.1] * 7, [np.zeros(3)], epochs=1, per_epoch=3)
+
+
+def test_evaluation_steps_are_not_counted():
+    from autograder.guest.procedures import _watched
+    step = _watched(lambda x, y, training=True: {"loss": 0.1}, lambda: [], 1, 1)
+    for _ in range(5):
+        step(None, None, training=False)
+        step(None, None, False)
+    step(None, None, training=True)

@@ -13,8 +13,9 @@ from grader_helpers import KIT
 GOOD = '''title = "T"
 [defaults]
 timeout = 20
-[grade]
-deadline = 600
+[deadline]
+gradescope_timeout = 600
+reserve = 60
 [[item]]
 id = "dense.forward"
 number = "1.1"
@@ -78,7 +79,9 @@ def test_students_can_see_their_total():
      "item dense.forward (1.1): visibility = 'hiden': must be one of visible, hidden, "
      "after_due_date, after_published"),
     ('name = "Dense forward"\n', "", "item dense.forward (1.1): missing key 'name'"),
-    ("deadline = 600", "deadline = -1", "[grade]: deadline = -1: must be > 0"),
+    ("gradescope_timeout = 600", "gradescope_timeout = -1",
+     "[deadline]: gradescope_timeout = -1: must be > 0"),
+    ("reserve = 60", "reserv = 60", "[deadline]: unknown key 'reserv' (did you mean 'reserve'?)"),
     ('title = "T"', 'title = "T"\ntitel = "U"', "the top level: unknown key 'titel'"),
     ('number = "1.2"', 'number = "1.1"',
      "items #1 (dense.forward, 1.1), #2 (dense.reference, 1.1): duplicate number '1.1'"),

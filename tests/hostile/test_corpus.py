@@ -45,12 +45,27 @@ CASES = {
         {"dense.forward": "exited with code 3", "dense.initializers": "exited with code 3"}),
     "sys_exit_in_batch_step": Case(
         ("model.sequential", "dense.forward"), {"model.sequential": "SystemExit"}),
+    # a hang in a module many items use: it costs the first one its timeout, the others
+    # stop at once and say where it first hung
     "infinite_loop_forward": Case(
-        ("dense.forward", "softmax.forward"), {"dense.forward": "did not finish within 3 s"},
+        ("dense.forward", "dense.gradients", "tape.gradients", "model.sequential",
+         "softmax.forward"),
+        {"dense.forward": "did not finish within 3 s",
+         **{i: "Dense.forward did not return within 3 s in item 1.1"
+            for i in ("dense.gradients", "tape.gradients", "model.sequential")}},
         cap=3),
     "sleep_every_call": Case(
-        ("dense.forward", "optimizers.basic"),
-        {i: "did not finish" for i in ("dense.forward", "optimizers.basic")}, cap=2),
+        ("dense.forward", "optimizers.basic", "softmax.forward"),
+        {"dense.forward": "did not finish within 2 s",
+         **{i: "did not return within 2 s in item 1.1"
+            for i in ("optimizers.basic", "softmax.forward")}}, cap=2),
+    "diverge_to_nan": Case(("train.simple", "dense.forward"),
+                           {"train.simple": "training diverged"}),
+    "endless_epochs": Case(("train.simple", "dense.forward"),
+                           {"train.simple": "allow 6000 steps"}),
+    # it loses dense.forward to the memory limit, or to the time that filling gigabytes
+    # takes where the limit is high: the score is what is pinned, not the words
+    "memory_growth": Case(("dense.forward", "softmax.forward"), {"dense.forward": ""}),
     "alloc_40gb": Case(("dense.forward", "softmax.forward"), {"dense.forward": "MemoryError"}),
     "print_300mb": Case(("dense.forward", "dense.initializers")),
     "keyboard_interrupt": Case(

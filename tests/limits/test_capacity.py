@@ -1,4 +1,4 @@
-"""How a grade shares its container (host/budget.py), and what a guest that takes too much
+"""How a grade shares its container (host/capacity.py), and what a guest that takes too much
 memory costs: its own item, with "used more than N MB", never the grader."""
 import dataclasses
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.host import budget, limits, policy
+from autograder.host import capacity, limits, policy
 from autograder.host.limits import MiB, Limits
 from autograder.host.supervisor import Guest, install_guest
 from autograder.protocol.errors import OutOfMemory, StudentError
@@ -36,40 +36,40 @@ def lower_oom_score():
 
 
 def test_gradescope_runs_the_lanes_one_after_the_other():
-    plan = budget.plan(limits.GRADESCOPE)
+    plan = capacity.plan(limits.GRADESCOPE)
     assert plan.lanes == 1
-    assert plan.guest_memory == 768 * MiB - budget.GRADER_RESERVE
-    assert plan.address_space == plan.guest_memory + budget.ADDRESS_SLACK
+    assert plan.guest_memory == 768 * MiB - capacity.GRADER_RESERVE
+    assert plan.address_space == plan.guest_memory + capacity.ADDRESS_SLACK
 
 
 def test_two_cores_and_room_for_two_lanes_run_them_side_by_side():
-    plan = budget.plan(Limits(cpus=2, memory=24 << 30))
+    plan = capacity.plan(Limits(cpus=2, memory=24 << 30))
     assert plan.lanes == 2
-    assert plan.guest_memory == budget.GUEST_MEMORY_CAP  # however large the machine
+    assert plan.guest_memory == capacity.GUEST_MEMORY_CAP  # however large the machine
 
 
 @pytest.mark.parametrize("cpus,memory", [(2, 768 * MiB), (1.5, 8 << 30), (1, 24 << 30)])
 def test_without_a_core_or_the_memory_for_each_lane_they_take_turns(cpus, memory):
-    plan = budget.plan(Limits(cpus=cpus, memory=memory))
+    plan = capacity.plan(Limits(cpus=cpus, memory=memory))
     assert plan.lanes == 1
-    assert plan.guest_memory == min(memory - budget.GRADER_RESERVE, budget.GUEST_MEMORY_CAP)
+    assert plan.guest_memory == min(memory - capacity.GRADER_RESERVE, capacity.GUEST_MEMORY_CAP)
 
 
 def test_side_by_side_lanes_share_the_memory():
-    memory = 2 * budget.LANE_MEMORY + budget.GRADER_RESERVE
-    plan = budget.plan(Limits(cpus=4, memory=memory))
-    assert plan.lanes == 2 and plan.guest_memory == budget.LANE_MEMORY
+    memory = 2 * capacity.LANE_MEMORY + capacity.GRADER_RESERVE
+    plan = capacity.plan(Limits(cpus=4, memory=memory))
+    assert plan.lanes == 2 and plan.guest_memory == capacity.LANE_MEMORY
 
 
 def test_unknown_memory_and_a_tiny_container():
-    assert budget.plan(Limits(cpus=2, memory=None)).lanes == 2
-    assert budget.plan(Limits(cpus=0.5, memory=200 * MiB)).guest_memory == \
-        budget.GUEST_MEMORY_FLOOR
+    assert capacity.plan(Limits(cpus=2, memory=None)).lanes == 2
+    assert capacity.plan(Limits(cpus=0.5, memory=200 * MiB)).guest_memory == \
+        capacity.GUEST_MEMORY_FLOOR
 
 
 def test_the_worker_address_space_comes_from_the_container():
-    assert policy.confinement().limits["RLIMIT_AS"] == budget.current().address_space
-    assert policy.confinement().memory == budget.current().guest_memory
+    assert policy.confinement().limits["RLIMIT_AS"] == capacity.current().address_space
+    assert policy.confinement().memory == capacity.current().guest_memory
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def sandbox():
 
 def small(confinement, memory):
     """The confinement, with the budget of a container of `memory` bytes at 0.5 CPU."""
-    plan = budget.plan(Limits(cpus=0.5, memory=memory))
+    plan = capacity.plan(Limits(cpus=0.5, memory=memory))
     return dataclasses.replace(confinement, memory=plan.guest_memory,
                                limits={**confinement.limits, "RLIMIT_AS": plan.address_space})
 
@@ -111,7 +111,7 @@ def test_guests_are_the_oom_killers_first_choice_for_good(sandbox):
     worker = Guest(sandbox / "code", sandbox, policy.confinement())
     try:
         worker.start()
-        assert worker.confinement_report["oom_score_adj"] == budget.GUEST_OOM_SCORE_ADJ
+        assert worker.confinement_report["oom_score_adj"] == capacity.GUEST_OOM_SCORE_ADJ
         with worker.item(timeout=30) as item:
             with pytest.raises(StudentError, match="PermissionError"):
                 item.func("hog.lower_oom_score")
@@ -128,11 +128,11 @@ def may_lower_oom_score() -> bool:
 
 def test_the_grader_is_the_oom_killers_last_choice_where_the_kernel_allows():
     out = subprocess.run(
-        [sys.executable, "-c", "from autograder.host.budget import protect_grader; "
+        [sys.executable, "-c", "from autograder.host.capacity import protect_grader; "
          "print(protect_grader(), open('/proc/self/oom_score_adj').read().strip())"],
         cwd=KIT, capture_output=True, text=True, check=True).stdout.split()
     own = Path("/proc/self/oom_score_adj").read_text().strip()
-    expected = str(budget.GRADER_OOM_SCORE_ADJ) if may_lower_oom_score() else own
+    expected = str(capacity.GRADER_OOM_SCORE_ADJ) if may_lower_oom_score() else own
     assert out == [str(may_lower_oom_score()), expected]
 
 
@@ -143,8 +143,8 @@ def test_an_oom_kill_costs_its_item_only(sandbox):
     (not stopped by its address-space limit, which is off here): its own item says so,
     and the worker grades the next one."""
     confinement = dataclasses.replace(policy.Confinement(namespaces=False),
-                                      oom_score_adj=budget.GUEST_OOM_SCORE_ADJ,
-                                      memory=256 * MiB - budget.GRADER_RESERVE)
+                                      oom_score_adj=capacity.GUEST_OOM_SCORE_ADJ,
+                                      memory=256 * MiB - capacity.GRADER_RESERVE)
     worker = Guest(sandbox / "code", sandbox, confinement)
     with limits.Cgroup(memory=256 * MiB) as group:
         try:
@@ -179,6 +179,6 @@ def test_a_notebook_cell_out_of_memory_fails_its_own_block(sandbox):
              for i, title in ((1, "Hog"), (2, "After"))]
     results = grade_notebook(items, notebook, sandbox / "code", data)
     hog, after = results["notebook.1"], results["notebook.2"]
-    limit = budget.current().guest_mb
+    limit = capacity.current().guest_mb
     assert hog.summary == f"used more than {limit} MB" and "MemoryError" in hog.output
     assert after.passed
