@@ -1,5 +1,6 @@
 """python -m autograder grade SUBMISSION [--results FILE] [--public-only]
-   python -m autograder grade-all SUBMISSIONS [--jobs N] [--out DIR]"""
+   python -m autograder grade-all SUBMISSIONS [--jobs N] [--out DIR]
+   python -m autograder report SUBMISSIONS [--out DIR]"""
 import argparse
 import sys
 import time
@@ -9,6 +10,7 @@ from .grade.run import grade
 from .grade.submission import SubmissionError
 from .results import gradescope, report
 from . import regrade
+from .regrade import report as class_report
 
 
 def parse(argv):
@@ -29,6 +31,8 @@ def parse(argv):
                    help="show how many seconds each item took")
     regrade.add_arguments(verbs.add_parser(
         "grade-all", help="grade every submission of a folder into a gradebook"))
+    class_report.add_arguments(verbs.add_parser(
+        "report", help="rebuild the class report (report.html) from grade-all's kept results"))
     return parser.parse_args(argv)
 
 
@@ -53,6 +57,8 @@ def main(argv=None) -> int:
     args = parse(argv)
     if args.verb == "grade-all":
         return regrade.run(args)
+    if args.verb == "report":
+        return class_report.run(args)
     try:
         return run_grade(args)
     except Exception as e:  # the grader's own failure: still a valid results.json
