@@ -11,12 +11,18 @@ regions that the report shows side by side.
 As MOSS does, a passage found in many submissions is ignored: it is how the class (or
 the lecture) writes that line, not evidence. A match is a lead for a person to read.
 """
+import ast
+import builtins
 import io
+import keyword
 import math
-import re
+import multiprocessing
 import os
+import re
+import tokenize
 import zipfile
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path, PurePosixPath
@@ -24,7 +30,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 from copydetect import CodeFingerprint, compare_files
 from copydetect.defaults import NOISE_THRESHOLD
-from copydetect.utils import get_token_coverage
+from copydetect.utils import filter_code, get_token_coverage
 
 from .. import paths
 from ..grade.submission import SKIP
@@ -36,6 +42,8 @@ COMMON_SHARE = 0.10  # a passage in more than this share of the class is common,
 COMMON_MIN = 3  # ... and in a small class, only one found in more than this many submissions
 TOP = 10  # pairs shown with their matching regions
 CONTEXT = 3  # lines shown either side of a matching region
+JOBS = 4  # processes that fingerprint a large class (tokenizing is most of the time)
+PARALLEL = 40  # ... from this many submissions on; fewer are done in this process
 MAX_FILE = 256 * 1024  # bytes of one .py file read (a student's file is far smaller)
 MAX_FILES = 200  # .py files read from one submission
 STENCIL = paths.KIT / "stencil"
@@ -111,18 +119,107 @@ def code_files(files: dict) -> dict:
     return {p[len(prefix):]: text for p, text in files.items() if p.startswith(prefix)}
 
 
-HEADER = "# ==== {} ===="  # heads each file in a document (a comment: it never matches)
+HEADER = "# ==== {} ===="  # heads each part of a document (a comment: it never matches)
 IS_HEADER = re.compile("^" + re.escape(HEADER).replace(r"\{\}", ".*") + "$")
+BUILTINS = frozenset(dir(builtins))  # kept as written, as pygments' Name.Builtin is
+DROPPED = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+           tokenize.ENCODING, tokenize.ENDMARKER}
+SEPARATOR = "\x00"  # a header in the normalized code (no token normalizes to it)
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+REST = "(the rest of the file)"
 
 
-def document(files: dict) -> str:
-    """One text of a code folder's .py files, each headed by its path."""
-    return "".join(f"{HEADER.format(rel)}\n{files[rel].rstrip()}\n\n" for rel in sorted(files))
+def parts(text: str) -> dict:
+    """{name: source} of a file: each function and method (where solution blocks are), and
+    the rest of the file as REST; a file that does not parse is one part."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {REST: text}
+    lines = text.splitlines(keepends=True)
+    out, used = {}, set()
+
+    def add(name, node):
+        start = min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1
+        out[name] = "".join(lines[start:node.end_lineno])
+        used.update(range(start, node.end_lineno))
+
+    for node in tree.body:
+        if isinstance(node, FUNCTIONS):
+            add(node.name, node)
+        elif isinstance(node, ast.ClassDef):
+            for sub in node.body:
+                if isinstance(sub, FUNCTIONS):
+                    add(f"{node.name}.{sub.name}", sub)
+    out[REST] = "".join(line for i, line in enumerate(lines) if i not in used)
+    return out
 
 
-def fingerprint(name: str, text: str, boilerplate=None):
-    return CodeFingerprint(f"{name}.py", K, WINDOW, boilerplate=boilerplate,
-                           language="python", fp=io.StringIO(text))
+def document(files: dict, given: dict | None = None) -> str:
+    """One text of what a code folder's .py files hold beyond `given` ({path: parts} of
+    the stencil): each function, method or file rest whose text is not the stencil's,
+    under a header naming it. Without `given`, every part (the stencil's own document).
+    Tokenizing is what costs (copydetect uses pygments), so only these parts are read."""
+    out = []
+    for rel in sorted(files):
+        theirs = (given or {}).get(rel, {})
+        for name, source in parts(files[rel]).items():
+            if source.strip() and source != theirs.get(name):
+                out.append(f"{HEADER.format(f'{rel}: {name}')}\n{source.rstrip()}\n\n")
+    return "".join(out)
+
+
+def normalized(code: str):
+    """copydetect's filter_code, with the standard library's tokenizer (pygments, which
+    copydetect uses, is ten times slower, and was nearly all the time of a class report):
+    (filtered code, offsets) in copydetect's form. Names become V, function names F,
+    class names O, strings S; keywords, builtins, numbers and operators stay; comments and
+    white space go. Code that does not tokenize goes to copydetect's own filter."""
+    starts = [0]
+    for line in code.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    out, offsets, size, removed, at, previous = [], [[0, 0]], 0, 0, 0, ""
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if tok.type in DROPPED and not (tok.type == tokenize.COMMENT
+                                            and IS_HEADER.match(tok.string)):
+                continue
+            begin = starts[tok.start[0] - 1] + tok.start[1]
+            end = starts[tok.end[0] - 1] + tok.end[1]
+            if begin > at:  # white space and comments before the token
+                offsets.append([size - 1, removed])
+                removed += begin - at
+            text = tok.string
+            if tok.type == tokenize.NAME and not keyword.iskeyword(text) \
+                    and text not in BUILTINS:
+                text = {"def": "F", "class": "O"}.get(previous, "V")
+            elif tok.type == tokenize.STRING:
+                text = "S"
+            elif tok.type == tokenize.COMMENT:  # a part's header
+                text = SEPARATOR
+            out.append(text)
+            size += len(text)
+            if len(text) < end - begin:  # as copydetect: the entry at the replacement
+                offsets.append([size - 1, removed])
+                removed += end - begin - len(text)
+            previous, at = tok.string, end
+    except (tokenize.TokenError, SyntaxError):
+        return filter_code(code, "code.py", "python")
+    return "".join(out), np.array(offsets)
+
+
+def fingerprint(name: str, code: str, boilerplate=()):
+    """copydetect's CodeFingerprint of `code`, normalized by normalized(). No fingerprint
+    spans two parts: which parts sit side by side says nothing about who wrote them."""
+    filtered, offsets = normalized(code)
+    across = {hash(filtered[s:s + K]) for p, c in enumerate(filtered) if c == SEPARATOR
+              for s in range(max(0, p - K + 1), p + 1)}
+    fp = CodeFingerprint(f"{name}.py", K, WINDOW, filter=False, fp=io.StringIO(filtered))
+    fp.raw_code, fp.offsets = code, offsets  # for compare_files' slices in the raw code
+    # boilerplate is dropped here, not by copydetect (its np.intersect1d(assume_unique)
+    # would also drop any fingerprint that occurs twice in one submission)
+    drop(fp, across | set(boilerplate))
+    return fp
 
 
 def drop(fp, hashes: set) -> None:
@@ -167,22 +264,38 @@ def pair_counts(docs: list, cutoff: int) -> Counter:
     return counts
 
 
+_GIVEN = None  # (stencil parts, stencil fingerprints) while analyse() runs
+
+
+def fingerprinted(sub) -> tuple:
+    """(name, fingerprint or None, why not) of one submission's student-written code."""
+    stencil, boiler = _GIVEN
+    try:
+        files = code_files(read_py(sub.path))
+    except (OSError, ValueError, zipfile.BadZipFile, RuntimeError) as e:
+        return sub.name, None, str(e) or type(e).__name__
+    text = document(files, stencil)
+    fp = fingerprint(sub.name, text, boiler) if text else None
+    if fp is None or not fp.hashes:
+        return sub.name, None, "no student-written code (the stencil as given)"
+    return sub.name, fp, ""
+
+
 def analyse(subs, top: int = TOP) -> Similarity:
     """Similarity of every pair of `subs` (Submission: name, path) on student-written code."""
-    given = fingerprint("stencil", document(code_files(read_py(STENCIL))))
-    boiler = np.array(sorted(given.hashes))
-    docs, skipped = [], []
-    for sub in subs:
-        try:
-            files = code_files(read_py(sub.path))
-        except (OSError, ValueError, zipfile.BadZipFile, RuntimeError) as e:
-            skipped.append((sub.name, str(e) or type(e).__name__))
-            continue
-        fp = fingerprint(sub.name, document(files), boiler)
-        if not fp.hashes:
-            skipped.append((sub.name, "no student-written code (the stencil as given)"))
-            continue
-        docs.append(Doc(sub.name, fp, frozenset(fp.hashes)))
+    global _GIVEN
+    stencil = {rel: parts(text) for rel, text in code_files(read_py(STENCIL)).items()}
+    given = fingerprint("stencil", "".join(
+        f"{source}\n" for file in stencil.values() for source in file.values()))
+    _GIVEN = stencil, frozenset(given.hashes)
+    jobs = min(os.cpu_count() or 1, JOBS) if len(subs) >= PARALLEL else 1
+    if jobs > 1:  # forked: workers see _GIVEN and share hash()'s salt, so hashes agree
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            read = list(pool.map(fingerprinted, subs, chunksize=16))
+    else:
+        read = [fingerprinted(sub) for sub in subs]
+    docs = [Doc(name, fp, frozenset(fp.hashes)) for name, fp, _ in read if fp is not None]
+    skipped = [(name, why) for name, fp, why in read if fp is None]
     cutoff = max(COMMON_MIN, math.floor(COMMON_SHARE * len(docs)))
     held = Counter(h for d in docs for h in d.hashes)
     common = {h for h, n in held.items() if n > cutoff}
