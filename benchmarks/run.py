@@ -1,5 +1,5 @@
-"""`make bench`: grade time, check time, the grader's fixed costs, and Beras training
-speed against PyTorch, as one report that ends with the lines tools parse:
+"""`make bench`: grade time, check time, the grader's fixed costs, Beras training speed
+against PyTorch, and the class report's build time for 500 submissions, as one report that ends with the lines tools parse:
 
     grade seconds: N.N
     check seconds: N.N
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import grading
 import machine
+import report
 import roundtrip
 
 HERE = Path(__file__).resolve().parent
@@ -60,6 +61,8 @@ def main(argv=None):
     times = grading.main(["--runs", str(args.runs)])
     print()
     epochs = run_epochs(args.bench_python, args.rounds, args.threads)
+    print()
+    report.main(["--students", "500", "--runs", "1"])
     print(f"\nload average after: {machine.load()}")
 
     def maybe(value):

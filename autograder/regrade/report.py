@@ -32,6 +32,7 @@ from .submissions import find
 REPORT = "report.html"
 TEMPLATE = "report.html.j2"
 SCORE_BINS = 10
+COUNTED = 20  # up to this many bars, each is labelled with its count (else its tooltip)
 ACCURACY_BIN = 0.01  # accuracy histograms: one bar per point of accuracy
 EXAMPLES = 3  # example submissions linked for each diagnosis
 PAGE = 25  # rows of a long table shown before "show more"
@@ -209,7 +210,7 @@ def svg_histogram(values, lo, hi, bins, marks, label, ident) -> Markup:
                      f'width="{max(plot_w / bins - 2, 1):.1f}" height="{bh:.1f}" '
                      f'data-count="{n}"><title>{fmt(round(lo + b * width, 4))} to '
                      f'{fmt(round(lo + (b + 1) * width, 4))}: {n}</title></rect>')
-        if n:
+        if n and bins <= COUNTED:
             parts.append(f'<text class="count" x="{left + plot_w / bins / 2:.1f}" '
                          f'y="{PAD_T + plot_h - bh - 3:.1f}">{n}</text>')
     step = max(1, bins // 10)
