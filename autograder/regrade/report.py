@@ -133,8 +133,10 @@ def items(graded) -> list:
 
 
 def diagnosis_of(test: dict) -> str:
-    found = DIAGNOSIS.search(test.get("output", ""))
-    return found.group(1).strip() if found else f"(no diagnosis) {first_message(test.get('output', ''))}"
+    """The failure's diagnosis, else its first message (as the text summary groups them)."""
+    output = test.get("output", "")
+    found = DIAGNOSIS.search(output)
+    return found.group(1).strip() if found else f"(no diagnosis) {first_message(output)}"
 
 
 def diagnoses(graded, rows) -> list:
