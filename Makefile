@@ -6,7 +6,7 @@ RESULTS ?= results.json
 SUBMISSIONS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: setup train test grade check stencil expected release grade-all gradescope bench
+.PHONY: setup train test grade check stencil expected release grade-all report gradescope bench
 
 setup:
 	@$(SETUP)
@@ -38,10 +38,17 @@ expected: setup
 release: setup
 	@$(PY) scripts/build_release.py
 
-# Regrade a class: each folder or .zip in SUBMISSIONS, JOBS at a time, into SUBMISSIONS/gradebook/.
+# Regrade a class: each folder or .zip in SUBMISSIONS, JOBS at a time, into SUBMISSIONS/gradebook/
+# (gradebook.csv, each results.json, and the class report report.html).
 grade-all: setup
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade-all SUBMISSIONS=dir [JOBS=n]" >&2; exit 2; }
 	@$(PY) -m autograder grade-all $(SUBMISSIONS) --jobs $(JOBS) --out $(SUBMISSIONS)/gradebook
+
+# Rebuild SUBMISSIONS/gradebook/report.html from the kept results, without regrading.
+report: setup
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make report SUBMISSIONS=dir" >&2; exit 2; }
+	@$(PY) -m autograder report $(SUBMISSIONS) --out $(SUBMISSIONS)/gradebook
+
 
 # Grade one submission exactly as Gradescope would, from the built zip, in Gradescope's
 # default limits (0.5 CPU, 768 MB) unless CPUS= or MEMORY= say otherwise (0: none).

@@ -1,5 +1,6 @@
 """python -m autograder grade SUBMISSION [--results FILE] [--public-only]
-   python -m autograder grade-all SUBMISSIONS [--jobs N] [--out DIR]"""
+   python -m autograder grade-all SUBMISSIONS [--jobs N] [--out DIR]
+   python -m autograder report SUBMISSIONS [--out DIR]"""
 import time
 
 STARTED = time.monotonic()  # the first grade's deadline counts from here, before the imports
@@ -14,6 +15,7 @@ from .grade.submission import SubmissionError  # noqa: E402
 from .rubric import RubricError  # noqa: E402
 from .results import gradescope, report  # noqa: E402
 from . import fingerprint, regrade  # noqa: E402
+from .regrade import report as class_report  # noqa: E402
 
 
 def parse(argv):
@@ -34,6 +36,8 @@ def parse(argv):
                    help="show how many seconds each item took")
     regrade.add_arguments(verbs.add_parser(
         "grade-all", help="grade every submission of a folder into a gradebook"))
+    class_report.add_arguments(verbs.add_parser(
+        "report", help="rebuild the class report (report.html) from grade-all's kept results"))
     return parser.parse_args(argv)
 
 
@@ -66,6 +70,8 @@ def main(argv=None) -> int:
     args = parse(argv)
     if args.verb == "grade-all":
         return regrade.run(args)
+    if args.verb == "report":
+        return class_report.run(args)
     try:
         return run_grade(args)
     except RubricError as e:  # the TA's typo: name it, grade nothing

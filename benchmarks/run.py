@@ -1,6 +1,6 @@
 """`make bench`: grade time, check time, the grader's fixed costs, a grade in Gradescope's
-container, and Beras training speed against PyTorch, as one report that ends with the
-lines tools parse:
+container, Beras training speed against PyTorch, and the class report's build time for
+500 submissions, as one report that ends with the lines tools parse:
 
     container grade seconds: N.N     (0.5 CPU, 768 MB; "not enforced" without root)
     container peak resident MB: N    (the whole process tree, each page once)
@@ -25,6 +25,7 @@ from pathlib import Path
 import container
 import grading
 import machine
+import report
 import roundtrip
 
 HERE = Path(__file__).resolve().parent
@@ -69,6 +70,8 @@ def main(argv=None):
     boxed = container.main(["--cpus", args.cpus, "--memory", args.memory])
     print()
     epochs = run_epochs(args.bench_python, args.rounds, args.threads)
+    print()
+    report.main(["--students", "500", "--runs", "1"])
     print(f"\nload average after: {machine.load()}")
 
     def maybe(value):

@@ -4,6 +4,8 @@ but too slow for `make check`).
 The worker fits the model and returns only its predicted digits for the test images; the
 accuracy is computed here, against labels read here.
 """
+import re
+
 import numpy as np
 
 from . import check
@@ -12,6 +14,23 @@ from ..feedback import CheckFailed, Failure
 from ..protocol.errors import StudentError
 
 STOPPED = "TrainingStopped"  # guest/procedures.py stops a fit that diverged or overran
+
+
+# what said() writes, read back by the class report
+SAID = re.compile(r"Test accuracy (\d+(?:\.\d+)?) after")
+
+
+def said(accuracy, epochs, batch_size, bar, floor) -> str:
+    """The sentence every training item's output carries (read back by accuracy_in)."""
+    return (f"Test accuracy {accuracy:.4f} after {epochs} epochs of batch size "
+            f"{batch_size}. Full marks at {bar}; partial credit rises linearly from "
+            f"{floor} (none) to {bar}.")
+
+
+def accuracy_in(output: str) -> float | None:
+    """The test accuracy a training item's output reports, or None (it did not train)."""
+    found = SAID.search(output or "")
+    return float(found.group(1)) if found else None
 
 
 def credit(accuracy, bar, floor):
@@ -44,12 +63,10 @@ def train(ctx, which):
     accuracy = float(np.mean(predictions == labels))
     bar, floor = ctx.item.params["bar"], ctx.item.params["floor"]
     fraction = credit(accuracy, bar, floor)
-    said = (f"Test accuracy {accuracy:.4f} after {got['epochs']} epochs of batch size "
-            f"{got['batch_size']}. Full marks at {bar}; partial credit rises linearly from "
-            f"{floor} (none) to {bar}.")
+    sentence = said(accuracy, got["epochs"], got["batch_size"], bar, floor)
     if fraction == 0:
-        raise CheckFailed(Failure(checked=checked, diagnosis=f"too low for credit: {said}"))
-    return fraction, f"Checked: {checked}\n{said}"
+        raise CheckFailed(Failure(checked=checked, diagnosis=f"too low for credit: {sentence}"))
+    return fraction, f"Checked: {checked}\n{sentence}"
 
 
 @check("train.simple")

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from .. import fingerprint
-from . import gradebook
+from . import gradebook, report
 from .progress import Progress
 from .runner import grade_one, kept_outcome, stale
 from .submissions import find, up_to_date
@@ -101,4 +101,5 @@ def run(args) -> int:
     csv_path = out / "gradebook.csv"
     gradebook.write_csv(rows, csv_path)
     print(gradebook.summary(rows, time.monotonic() - start, jobs, csv_path))
+    print(f"Report: {report.build(subs, rows, out)}")
     return 0
