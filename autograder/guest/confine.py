@@ -5,10 +5,12 @@ As root (Gradescope), in new mount, network, IPC and PID namespaces:
   tmpfs, and /tmp, /var/tmp and /dev/shm (`private`) by fresh writable ones: in both,
   only the paths the worker needs (`keep`: its sandbox, the venv, the data) show
   through, so it cannot read the kit, nor see a grade running beside it;
-- then the dedicated user's uid/gid, with no capabilities left.
+- then this grade's own user's uid/gid (host/identity.py), with no capabilities left;
+- first of all, it joins the grade's cgroup (pid, memory and CPU limits), when given.
 As any other user: user, network, IPC and PID namespaces where the kernel allows them
 (no mounts, same user), or else the resource limits alone.
-Always: no new privileges, resource limits, death with the parent.
+Always: no new privileges, resource limits, death with the parent, and a fresh session
+keyring (it no longer possesses the keyring of the session it came from).
 
 With a PID namespace, `apply` forks: the parent stays outside and only waits (SIGTERM
 makes it kill the child), the child goes on as the namespace's init. When the init
@@ -19,6 +21,8 @@ import ctypes
 import os
 import resource
 import signal
+
+from ..protocol import keyrings
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -155,19 +159,33 @@ def die_with_parent():
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def join_cgroup(procs_files) -> bool:
+    """Move this process (and so all it starts) into the grade's cgroup."""
+    try:
+        for path in procs_files:
+            with open(path, "w") as f:
+                f.write("0")
+        return True
+    except OSError:
+        return False
+
+
 def apply(config: dict) -> dict:
     """Confine this process as `config` says; returns what took effect, for the report.
 
     Args:
-        config: uid, gid (the dedicated user, used when root), namespaces (False: none), limits
-            (resource name -> value), hide, private and keep (lists of paths).
+        config: uid, gid (the grade's user, used when root), namespaces (False: none), limits
+            (resource name -> value), hide, private and keep (lists of paths), cgroup (the
+            cgroup.procs files of the grade's cgroup).
 
     Returns:
-        dict with uid, network_isolated, pid_namespace, kit_hidden, private_tmp and
-        no_new_privs. With a PID namespace, the caller is now its init (the original
+        dict with uid, network_isolated, pid_namespace, kit_hidden, private_tmp,
+        no_new_privs, cgroup and fresh_keyring. With a PID namespace, the caller is now
+        its init (the original
         process stays outside and never returns).
     """
     die_with_parent()
+    in_cgroup = bool(config.get("cgroup")) and join_cgroup(config["cgroup"])
     spaces = enter_namespaces() if config.get("namespaces", True) else {}
     hidden = private = False
     # Only once mounts no longer propagate back to the host: else they would hide the kit
@@ -191,9 +209,11 @@ def apply(config: dict) -> dict:
     if uid is not None and os.getuid() == 0:
         drop_privileges(uid, gid)
         die_with_parent()  # a change of user clears the parent-death signal: set it again
+    fresh_keyring = keyrings.join_fresh_session()  # owned by the user it now is
     drop_capabilities()
     no_new_privs = _prctl(PR_SET_NO_NEW_PRIVS, 1)
     set_limits(config.get("limits", {}))
     return {"uid": os.getuid(), "network_isolated": bool(spaces.get("network")),
             "pid_namespace": bool(spaces.get("pid")), "kit_hidden": hidden,
-            "private_tmp": private, "no_new_privs": no_new_privs}
+            "private_tmp": private, "no_new_privs": no_new_privs, "cgroup": in_cgroup,
+            "fresh_keyring": fresh_keyring}
