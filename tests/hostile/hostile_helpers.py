@@ -34,10 +34,10 @@ EXAMPLES = 10
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def sections(case: str, honest_only=False) -> dict:
+def sections(case: str, honest_only=False, overlays: Path = OVERLAYS) -> dict:
     """{target file: code to append} for a case's overlay."""
     out, target = {}, None
-    for line in (OVERLAYS / f"{case}.py").read_text().splitlines(keepends=True):
+    for line in (overlays / f"{case}.py").read_text().splitlines(keepends=True):
         m = re.match(r"# target: (\S+)", line)
         if m:
             target, hostile = m.group(1), False
@@ -49,12 +49,12 @@ def sections(case: str, honest_only=False) -> dict:
     return out
 
 
-def build(case: str, dest: Path, honest_only=False) -> Path:
+def build(case: str, dest: Path, honest_only=False, overlays: Path = OVERLAYS) -> Path:
     """A copy of the solution's code under dest/<case>, with the overlay appended."""
     sub = dest / case
     assert not sub.exists()
     copy_code(KIT / "solution", sub)
-    for target, code in sections(case, honest_only).items():
+    for target, code in sections(case, honest_only, overlays).items():
         with open(sub / target, "a") as f:
             f.write("\n\n" + code)
     return sub
@@ -120,14 +120,21 @@ def number(item_id: str) -> str:
     return _numbers()[item_id]
 
 
+def grade_command(mode: Mode, submission: Path, items, cap=None) -> tuple:
+    """(command, env) of the grader CLI on `submission`; results.json lands beside it."""
+    workdir = submission.parent
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+           "HOSTILE_TIMEOUT": str(cap or "")}
+    cmd = [*mode.prefix(), str(PYTHON), str(DRIVER), "grade", str(submission), "--results",
+           str(workdir / "results.json"), "--examples", str(EXAMPLES), "--items", *items]
+    return cmd, env
+
+
 def grade(mode: Mode, submission: Path, items, cap=None, timeout=300, spare=()) -> Outcome:
     """Run the grader CLI on `submission` as `mode` says; results.json lands beside it."""
     workdir = submission.parent
     results = workdir / "results.json"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
-           "HOSTILE_TIMEOUT": str(cap or "")}
-    cmd = [*mode.prefix(), str(PYTHON), str(DRIVER), "grade", str(submission), "--results",
-           str(results), "--examples", str(EXAMPLES), "--items", *items]
+    cmd, env = grade_command(mode, submission, items, cap)
     since = uptime_ticks()
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,

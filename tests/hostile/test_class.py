@@ -1,0 +1,118 @@
+"""Grades of a class on one machine (root: each grade has its own user and cgroup, as in
+`make grade-all`): no submission can touch another's grade.
+
+- A fork-holder forks until fork() fails and holds every process; a correct submission
+  graded while it holds still gets full marks (its notebook kernel included). The test
+  starts the correct grade only once the holder is at its limit, and checks it still
+  holds when the correct grade is over: no timing is assumed.
+- A state planter leaves behind what a worker can (planted.py: a detached process, files
+  in every writable place, kernel keys, SysV IPC, a POSIX queue); the next submission,
+  graded as the same user, sees none of it. The planter sees all of it in its own grade,
+  so the reader's look is known to work.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import planted
+from hostile_helpers import Mode, build, grade, grade_command, workdir
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0,
+                                reason="one user and cgroup per grade needs root")
+CLASSES = Path(__file__).with_name("classes")
+ROOT = Mode("root")
+CORRECT_ITEMS = ("dense.forward", "model.sequential", "notebook.*")
+HOLD_FOR = 900  # the holder's item timeout: it holds until the test stops it
+WAIT = 300  # seconds the holder may take to reach its limit, on a loaded machine
+
+
+def submission(case: str, work: Path) -> Path:
+    sub = build(case, work, overlays=CLASSES)
+    shutil.copyfile(Path(planted.__file__), sub / "Beras" / "planted.py")
+    return sub
+
+
+def named(comm: str) -> list:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            head, tail = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == comm and tail.split()[0] != "Z":
+            found.append(int(pid))
+    return found
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} after {seconds} s"
+        time.sleep(0.2)
+
+
+def test_a_correct_submission_beside_a_fork_holder_gets_full_marks():
+    hold_work, work = workdir(), workdir()
+    holder_sub = submission("fork_holder", hold_work)
+    cmd, env = grade_command(ROOT, holder_sub, ["dense.forward"], cap=HOLD_FOR)
+    holder = subprocess.Popen(cmd, env={**env, "HOSTILE_TIMEOUT_EXACT": "1"},
+                              cwd=hold_work, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for(lambda: named("beras-held") or holder.poll() is not None, WAIT,
+                 "the fork-holder never reached its limit")
+        assert holder.poll() is None, "the holder's grade ended"
+        [held] = named("beras-held")
+        holders = named("beras-holder")
+        assert len(holders) > 10  # it forked until the limit of its own user
+        # (not hostile_helpers.grade: its search for leftovers would take the holder's
+        # grade, a child of ours, for one)
+        cmd, env = grade_command(ROOT, submission("correct", work), CORRECT_ITEMS)
+        run = subprocess.run(cmd, env=env, cwd=work, capture_output=True, text=True,
+                             timeout=900)
+        assert named("beras-held") == [held], "the holder let go during the correct grade"
+        assert len(named("beras-holder")) == len(holders)
+        assert run.returncode == 0, run.stderr[-3000:]
+        results = json.loads((work / "results.json").read_text())
+        notebook = [t for t in results["tests"] if t["number"].startswith("10.")]
+        assert notebook, "no notebook block was graded"
+        for test in results["tests"]:
+            assert test["score"] == test["max_score"], (test["name"], test["output"][-2000:])
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)
+        holder.wait()
+        shutil.rmtree(hold_work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+    wait_for(lambda: not named("beras-holder") and not named("beras-held"), 30,
+             "the holder's processes outlived its grade")
+
+
+def uid_of(test: dict) -> int:
+    return int(re.search(r"uid (\d+)", test["output"]).group(1))
+
+
+def test_the_next_submission_sees_nothing_the_planter_left():
+    work = workdir()
+    try:
+        planter = grade(ROOT, submission("state_planter", work), ["dense.forward"])
+        assert planter.returncode == 0, planter.stderr[-3000:]
+        report = planter.test("dense.forward")["output"]
+        # it planted every kind, and sees each in its own grade
+        for kind in ("'process'", "'files'", "'keys'", "'sysv'", "'mqueue'"):
+            assert report.count(kind) == 2, (kind, report[-2000:])
+        reader = grade(ROOT, submission("state_reader", work), ["dense.forward",
+                                                                "softmax.forward"])
+        assert reader.returncode == 0, reader.stderr[-3000:]
+        assert uid_of(reader.test("softmax.forward")) == uid_of(planter.test("dense.forward"))
+        seen = reader.test("dense.forward")
+        assert seen["score"] == seen["max_score"], seen["output"][-2000:]
+        assert not planter.leftovers and not reader.leftovers
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
