@@ -9,8 +9,10 @@ As root (Gradescope), in new mount, network, IPC and PID namespaces:
 - first of all, it joins the grade's cgroup (pid, memory and CPU limits), when given.
 As any other user: user, network, IPC and PID namespaces where the kernel allows them
 (no mounts, same user), or else the resource limits alone.
-Always: no new privileges, resource limits, death with the parent, and a fresh session
-keyring (it no longer possesses the keyring of the session it came from).
+Always: no new privileges, resource limits, death with the parent, a fresh session
+keyring (it no longer possesses the keyring of the session it came from), and then no
+key system calls at all (a seccomp filter): nothing student code does can reach a
+keyring, which the kernel keeps per uid beyond every process.
 
 With a PID namespace, `apply` forks: the parent stays outside and only waits (SIGTERM
 makes it kill the child), the child goes on as the namespace's init. When the init
@@ -180,7 +182,7 @@ def apply(config: dict) -> dict:
 
     Returns:
         dict with uid, network_isolated, pid_namespace, kit_hidden, private_tmp,
-        no_new_privs, cgroup and fresh_keyring. With a PID namespace, the caller is now
+        no_new_privs, cgroup, fresh_keyring and keys_forbidden. With a PID namespace, the caller is now
         its init (the original
         process stays outside and never returns).
     """
@@ -212,8 +214,9 @@ def apply(config: dict) -> dict:
     fresh_keyring = keyrings.join_fresh_session()  # owned by the user it now is
     drop_capabilities()
     no_new_privs = _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    keys_forbidden = no_new_privs and keyrings.forbid()
     set_limits(config.get("limits", {}))
     return {"uid": os.getuid(), "network_isolated": bool(spaces.get("network")),
             "pid_namespace": bool(spaces.get("pid")), "kit_hidden": hidden,
             "private_tmp": private, "no_new_privs": no_new_privs, "cgroup": in_cgroup,
-            "fresh_keyring": fresh_keyring}
+            "fresh_keyring": fresh_keyring, "keys_forbidden": keys_forbidden}

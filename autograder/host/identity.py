@@ -70,14 +70,29 @@ def ensure_user(name: str) -> pwd.struct_passwd:
             pass
         done = subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
                                "/usr/sbin/nologin", name], capture_output=True, text=True)
-        if done.returncode not in (0, 9):  # 9: made meanwhile; else /etc/passwd was busy
+        if done.returncode not in (0, 9):  # 9: it exists
+            if "lock" not in done.stderr:  # only a busy /etc/passwd is worth waiting for
+                raise RuntimeError(f"useradd {name}: {done.stderr.strip()}")
             time.sleep(0.1 * (attempt + 1))
     return pwd.getpwnam(name)
 
 
+def lock_folder() -> Path:
+    """/run/lock/beras-workers, or a folder in the temp folder where /run is read-only;
+    root's alone (0700), so no worker can take or hold a lock."""
+    for folder in (LOCKS, Path(tempfile.gettempdir()) / "beras-workers"):
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if folder.stat().st_uid == 0:
+                return folder
+        except OSError:
+            continue
+    raise RuntimeError("no folder for the worker users' locks")
+
+
 def _try_lock(index: int, block: bool) -> int | None:
-    LOCKS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(LOCKS / f"{index}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fd = os.open(lock_folder() / f"{index}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | (0 if block else fcntl.LOCK_NB))
     except BlockingIOError:

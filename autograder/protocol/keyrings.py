@@ -2,16 +2,19 @@
 
 A user's keyring and user-session keyring outlive every process of the user: the kernel
 keeps them per uid. Both sides use this: the guest gives itself a fresh session keyring
-(guest/confine.py), the host clears a worker user's keyrings between grades
-(host/identity.py).
+and then forbids itself the key system calls (guest/confine.py), the host clears a
+worker user's keyrings between grades (host/identity.py).
 """
 import ctypes
 import os
 import platform
 import time
 
-# keyctl(2)'s number per machine; elsewhere keyrings are left alone (calls return False)
-KEYCTL_SYSCALL = {"x86_64": 250, "aarch64": 219, "arm64": 219}.get(platform.machine())
+# Per machine: seccomp's AUDIT_ARCH and the numbers of add_key, request_key and keyctl.
+# Elsewhere keyrings are left alone (the calls below return False or an OSError).
+SYSCALLS = {"x86_64": (0xC000003E, (248, 249, 250)), "aarch64": (0xC00000B7, (217, 218, 219))}
+ARCH, KEY_CALLS = SYSCALLS.get(platform.machine(), (None, ()))
+KEYCTL_SYSCALL = KEY_CALLS[2] if KEY_CALLS else None
 JOIN_SESSION_KEYRING, SETPERM, CLEAR, GET_PERSISTENT = 1, 5, 7, 22
 THREAD, PROCESS, SESSION, USER, USER_SESSION = -1, -2, -3, -4, -5  # KEY_SPEC_*
 OWNER_ALL = 0x3f3f0000  # possessor and user: view, read, write, search, link, setattr
@@ -83,3 +86,37 @@ def wait_for_collection(seconds: float = 5.0) -> list:
     while visible_keys() and time.monotonic() < deadline:
         time.sleep(0.02)
     return [f"key {ln.split()[0]}" for ln in visible_keys()]
+
+
+class _Filter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte),
+                ("k", ctypes.c_uint32)]
+
+
+class _Program(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_Filter))]
+
+
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+LD_ABS, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, |JGE|K, BPF_RET|K
+ALLOW, NOT_THERE = 0x7FFF0000, 0x00050000 | 38  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO|ENOSYS
+X32 = 0x40000000  # x86_64's x32 calls: another numbering
+
+
+def forbid() -> bool:
+    """A seccomp filter under which this process and all it starts get ENOSYS from
+    add_key, request_key and keyctl (and from any system call of another ABI, such as
+    i386's int 0x80, whose numbers differ): nothing can be planted in a keyring.
+    Needs no_new_privs. Whether it was installed."""
+    if ARCH is None:
+        return False
+    calls = len(KEY_CALLS)
+    program = [(LD_ABS, 0, 0, 4),                     # the call's ABI
+               (JEQ, 1, 0, ARCH), (RET, 0, 0, NOT_THERE),
+               (LD_ABS, 0, 0, 0),                     # the call's number
+               (JGE, calls + 1, 0, X32),
+               *((JEQ, calls - i, 0, nr) for i, nr in enumerate(KEY_CALLS)),
+               (RET, 0, 0, ALLOW), (RET, 0, 0, NOT_THERE)]
+    filters = (_Filter * len(program))(*(_Filter(*f) for f in program))
+    prog = _Program(len(program), filters)
+    return _libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) == 0

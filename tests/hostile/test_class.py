@@ -6,9 +6,9 @@
   starts the correct grade only once the holder is at its limit, and checks it still
   holds when the correct grade is over: no timing is assumed.
 - A state planter leaves behind what a worker can (planted.py: a detached process, files
-  in every writable place, kernel keys, SysV IPC, a POSIX queue); the next submission,
-  graded as the same user, sees none of it. The planter sees all of it in its own grade,
-  so the reader's look is known to work.
+  in every writable place, SysV IPC, a POSIX queue; kernel keys, which it may not make);
+  the next submission, graded as the same user, sees none of it. The planter sees all of
+  it in its own grade, so the reader's look is known to work.
 """
 import json
 import os
@@ -104,9 +104,12 @@ def test_the_next_submission_sees_nothing_the_planter_left():
         planter = grade(ROOT, submission("state_planter", work), ["dense.forward"])
         assert planter.returncode == 0, planter.stderr[-3000:]
         report = planter.test("dense.forward")["output"]
-        # it planted every kind, and sees each in its own grade
-        for kind in ("'process'", "'files'", "'keys'", "'sysv'", "'mqueue'"):
+        # it planted every kind, and sees each in its own grade; but keys: the worker may
+        # not make a key system call at all (guest/confine.py), tests/hostile/test_identity
+        # plants them outside the sandbox
+        for kind in ("'process'", "'files'", "'sysv'", "'mqueue'"):
             assert report.count(kind) == 2, (kind, report[-2000:])
+        assert "'keys': []" in report and report.count("'keys'") == 1, report[-2000:]
         reader = grade(ROOT, submission("state_reader", work), ["dense.forward",
                                                                 "softmax.forward"])
         assert reader.returncode == 0, reader.stderr[-3000:]

@@ -140,7 +140,7 @@ def cgroup_pids() -> set:
 def test_confinement_report(worker):
     report = worker.confinement_report
     assert report["no_new_privs"] and report["network_isolated"] and report["pid_namespace"]
-    assert report["fresh_keyring"]
+    assert report["fresh_keyring"] and report["keys_forbidden"]
     if ROOT:
         assert report["uid"] != 0 and report["kit_hidden"] and report["private_tmp"]
         assert report["uid"] == policy.confinement().uid  # this grade's own user
