@@ -52,6 +52,7 @@ class Worker:
     uid: int
     gid: int
     lock: int = field(repr=False, default=-1)
+    holder: int = 0  # the pid of the process that claimed it
     cgroup: limits.Cgroup | None = None
 
     def cgroup_procs(self) -> list:
@@ -113,7 +114,7 @@ def claim(grade_limits: dict | None = None) -> Worker:
         index = os.getpid() % POOL
         fd = _try_lock(index, block=True)
     entry = ensure_user(f"{PREFIX}{index}")
-    worker = Worker(index, entry.pw_name, entry.pw_uid, entry.pw_gid, fd)
+    worker = Worker(index, entry.pw_name, entry.pw_uid, entry.pw_gid, fd, os.getpid())
     clear(worker.uid)
     worker.cgroup = fresh_cgroup(worker.name, grade_limits or {})
     atexit.register(release, worker)
@@ -135,6 +136,8 @@ def fresh_cgroup(name: str, grade_limits: dict):
 
 def release(worker: Worker):
     """At the end of the process: nothing of the grade stays, and the user is free."""
+    if os.getpid() != worker.holder:  # a forked child that ran atexit: not its to free
+        return
     if worker.cgroup is not None:
         worker.cgroup.remove()
     clear(worker.uid)
