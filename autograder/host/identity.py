@@ -22,6 +22,7 @@ import os
 import pwd
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -115,7 +116,10 @@ def claim(grade_limits: dict | None = None) -> Worker:
         fd = _try_lock(index, block=True)
     entry = ensure_user(f"{PREFIX}{index}")
     worker = Worker(index, entry.pw_name, entry.pw_uid, entry.pw_gid, fd, os.getpid())
-    clear(worker.uid)
+    left = clear(worker.uid)
+    if left:
+        print(f"warning: {worker.name} still has, after clearing: {', '.join(left)}",
+              file=sys.stderr)
     worker.cgroup = fresh_cgroup(worker.name, grade_limits or {})
     atexit.register(release, worker)
     return worker
