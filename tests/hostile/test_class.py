@@ -10,6 +10,7 @@
   the next submission, graded as the same user, sees none of it. The planter sees all of
   it in its own grade, so the reader's look is known to work.
 """
+import csv
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import planted
-from hostile_helpers import Mode, build, grade, grade_command, workdir
+from hostile_helpers import KIT, PYTHON, Mode, build, grade, grade_command, workdir
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0,
                                 reason="one user and cgroup per grade needs root")
@@ -119,3 +120,30 @@ def test_the_next_submission_sees_nothing_the_planter_left():
         assert not planter.leftovers and not reader.leftovers
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def test_grade_all_of_a_class_with_a_fork_holder(tmp_path):
+    """The same class through `grade-all --jobs 2`, as a TA runs it: the correct row has
+    full marks, the holder's row is its own. Both grades start at once; the fork-holder is
+    seen holding while the correct one is still being graded, or the test cannot tell."""
+    klass = tmp_path / "class"
+    klass.mkdir()
+    for case in ("fork_holder", "correct"):
+        shutil.move(submission(case, tmp_path), klass / f"{case[0]}_{case}")
+    proc = subprocess.Popen([str(PYTHON), "-m", "autograder", "grade-all", str(klass),
+                             "--jobs", "2", "--timeout", "900", "--items", *CORRECT_ITEMS],
+                            cwd=KIT, stdout=open(tmp_path / "log.txt", "w"),
+                            stderr=subprocess.STDOUT)
+    correct = klass / "gradebook" / "c_correct" / "results.json"
+    overlapped = False
+    while proc.poll() is None:
+        overlapped = overlapped or bool(named("beras-held") and not correct.exists())
+        time.sleep(0.2)
+    assert proc.returncode == 0, (tmp_path / "log.txt").read_text()[-3000:]
+    with open(klass / "gradebook" / "gradebook.csv", newline="") as f:
+        book = {row["submission"]: row for row in csv.DictReader(f)}
+    assert set(book) == {"f_fork_holder", "c_correct"}
+    assert book["c_correct"]["total"] == book["c_correct"]["out_of"], book["c_correct"]
+    assert float(book["f_fork_holder"]["total"]) < float(book["c_correct"]["total"])
+    if not overlapped:
+        pytest.skip("the holder never held while the correct submission was graded")
