@@ -4,18 +4,21 @@ import json
 import os
 import pwd
 import subprocess
+from pathlib import Path
 
 import pytest
 
 import planted
 from hostile_helpers import KIT, PYTHON
-from autograder.host import identity
+from autograder.host import identity, limits, policy
+from autograder.host.supervisor import Guest, install_guest, kernel_launcher
 from autograder.protocol import keyrings
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="only root switches users")
 CLAIM = f"""
 import sys; sys.path.insert(0, {str(KIT)!r})
-from autograder.host import identity
+from autograder.host import identity, limits, policy
+from autograder.host.supervisor import Guest, install_guest, kernel_launcher
 w = identity.claim()
 print(w.uid, flush=True)
 sys.stdin.read()
@@ -67,3 +70,43 @@ def test_clear_removes_everything_a_user_left(worker):
     assert identity.clear(uid) == []
     assert as_user(uid, planted.look) == {}
     assert identity.processes_of(uid) == []
+
+
+def test_a_grade_has_its_own_limited_cgroup_that_its_worker_and_kernel_join(tmp_path):
+    """The grade's cgroup is named after its user, has policy.GRADE_CGROUP's limits, and
+    both a worker and the notebook's kernel run inside it."""
+    if limits.can_make_cgroups() is not None:
+        pytest.skip(f"no cgroups here: {limits.can_make_cgroups()}")
+    conf = policy.confinement()
+    folders = {Path(f).parent for f in conf.cgroup}
+    assert folders and all(f.name.startswith(identity.PREFIX) for f in folders)
+    assert {f.name for f in folders} == {pwd.getpwuid(conf.uid).pw_name}
+    wanted = policy.GRADE_CGROUP
+    for folder in folders:
+        for name, value in {"pids.max": wanted["pids"],
+                            "memory.limit_in_bytes": wanted["memory"],
+                            "cpu.cfs_quota_us": int(wanted["cpus"] * 100_000)}.items():
+            if (folder / name).exists():
+                assert int((folder / name).read_text()) == value, name
+    sandbox = tmp_path / "sandbox"
+    (sandbox / "code").mkdir(parents=True)
+    (sandbox / "code" / "probe.py").write_text(
+        "def cgroup():\n    return open('/proc/self/cgroup').read()\n")
+    for path in (tmp_path, sandbox, sandbox / "code", sandbox / "code" / "probe.py"):
+        path.chmod(0o755)
+    install_guest(sandbox)
+    guest = Guest(sandbox / "code", sandbox, conf)
+    guest.start()
+    try:
+        with guest.item(timeout=30) as item:
+            own = item.func("probe.cgroup")
+    finally:
+        guest.close()
+    assert all(f.name in own for f in folders), own
+    (sandbox / "kernel.json").write_text("{}")  # the connection file a kernel would get
+    launcher = kernel_launcher(sandbox, conf, cpu_seconds=30)
+    kernel = subprocess.run([*launcher, str(PYTHON), "-c",
+                             "print(open('/proc/self/cgroup').read())", "-f",
+                             str(sandbox / "kernel.json")], capture_output=True, text=True,
+                            timeout=120)
+    assert all(f.name in kernel.stdout for f in folders), kernel.stdout + kernel.stderr
