@@ -134,6 +134,8 @@ def test_ctrl_c_during_a_regrade_keeps_the_previous_gradebook(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # the first progress line: "fast" is graded, "hangs" is now running (and never ends)
     line = proc.stderr.readline()
+    while line and not line.startswith("["):
+        line = proc.stderr.readline()
     assert "fast: 2" in line, line
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
