@@ -118,6 +118,7 @@ def grade(submission: Path, public_only=False, examples=25, only=(), start=None)
     load_all(include_hidden=reference)
     if reference:
         import_reference(paths.SOLUTION)
+    confinement()  # claims this grade's own user, from this thread, before the lanes start
     sandbox = Path(tempfile.mkdtemp(prefix="beras-grade-"))
     sandbox.chmod(0o755)
     try:

@@ -5,11 +5,15 @@ As root (Gradescope), in new mount, network, IPC and PID namespaces:
   tmpfs, and /tmp, /var/tmp and /dev/shm (`private`) by fresh writable ones: in both,
   only the paths the worker needs (`keep`: its sandbox, the venv, the data) show
   through, so it cannot read the kit, nor see a grade running beside it;
-- then the dedicated user's uid/gid, with no capabilities left.
+- then this grade's own user's uid/gid (host/identity.py), with no capabilities left;
+- first of all, it joins the grade's cgroup (pid, memory and CPU limits), when given.
 As any other user: user, network, IPC and PID namespaces where the kernel allows them
 (no mounts, same user), or else the resource limits alone.
 Always: no new privileges, resource limits, death with the parent, and first of all the
-OOM killer's preference (oom_score_adj: a guest is killed before the grader).
+OOM killer's preference (oom_score_adj: a guest is killed before the grader); a fresh
+session keyring (it no longer possesses the keyring of the session it came from), and then
+no key system calls at all (a seccomp filter): nothing student code does can reach a
+keyring, which the kernel keeps per uid beyond every process.
 
 With a PID namespace, `apply` forks: the parent stays outside and only waits (SIGTERM
 makes it kill the child), the child goes on as the namespace's init. When the init
@@ -20,6 +24,8 @@ import ctypes
 import os
 import resource
 import signal
+
+from ..protocol import keyrings
 
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -164,22 +170,35 @@ def die_with_parent():
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+def join_cgroup(procs_files) -> bool:
+    """Move this process (and so all it starts) into the grade's cgroup."""
+    try:
+        for path in procs_files:
+            with open(path, "w") as f:
+                f.write("0")
+        return True
+    except OSError:
+        return False
+
+
 def apply(config: dict) -> dict:
     """Confine this process as `config` says; returns what took effect, for the report.
 
     Args:
-        config: uid, gid (the dedicated user, used when root), namespaces (False: none),
-            oom_score_adj (None: inherited), limits
-            (resource name -> value), hide, private and keep (lists of paths).
+        config: uid, gid (the grade's user, used when root), namespaces (False: none),
+            oom_score_adj (None: inherited), limits (resource name -> value), hide, private
+            and keep (lists of paths), cgroup (the cgroup.procs files of the grade's cgroup).
 
     Returns:
         dict with uid, network_isolated, pid_namespace, kit_hidden, private_tmp,
-        no_new_privs and oom_score_adj. With a PID namespace, the caller is now its init
-        (the original process stays outside and never returns).
+        no_new_privs, oom_score_adj, cgroup, fresh_keyring and keys_forbidden. With a PID
+        namespace, the caller is now its init (the original process stays outside and
+        never returns).
     """
     if config.get("oom_score_adj") is not None:  # as root, also the floor the guest keeps
         _write("/proc/self/oom_score_adj", str(config["oom_score_adj"]))
     die_with_parent()
+    in_cgroup = bool(config.get("cgroup")) and join_cgroup(config["cgroup"])
     spaces = enter_namespaces() if config.get("namespaces", True) else {}
     hidden = private = False
     # Only once mounts no longer propagate back to the host: else they would hide the kit
@@ -203,10 +222,13 @@ def apply(config: dict) -> dict:
     if uid is not None and os.getuid() == 0:
         drop_privileges(uid, gid)
         die_with_parent()  # a change of user clears the parent-death signal: set it again
+    fresh_keyring = keyrings.join_fresh_session()  # owned by the user it now is
     drop_capabilities()
     no_new_privs = _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    keys_forbidden = no_new_privs and keyrings.forbid()
     set_limits(config.get("limits", {}))
     return {"uid": os.getuid(), "network_isolated": bool(spaces.get("network")),
             "pid_namespace": bool(spaces.get("pid")), "kit_hidden": hidden,
             "private_tmp": private, "no_new_privs": no_new_privs,
-            "oom_score_adj": oom_score_adj()}
+            "oom_score_adj": oom_score_adj(), "cgroup": in_cgroup,
+            "fresh_keyring": fresh_keyring, "keys_forbidden": keys_forbidden}

@@ -139,13 +139,7 @@ class Cgroup:
                  pids: int | None = None, name: str | None = None, root: Path = ROOT):
         self.root, self.v = root, version(root)
         self.name = name or f"beras-{uuid.uuid4().hex[:12]}"
-        groups = own_groups()
-        if self.v == 2:
-            parent = root / groups.get("", "/").lstrip("/")
-            self.folders = {"": parent / self.name}
-        else:
-            self.folders = {c: root / c / groups.get(c, "/").lstrip("/") / self.name
-                            for c in ("cpu", "memory", "pids") if (root / c).is_dir()}
+        self.folders = self._folders()
         for folder in self.folders.values():
             folder.mkdir()
         try:
@@ -153,6 +147,22 @@ class Cgroup:
         except OSError:
             self.remove()
             raise
+
+    def _folders(self) -> dict:
+        """controller -> the group's folder, under this process's own group."""
+        groups = own_groups()
+        if self.v == 2:
+            return {"": self.root / groups.get("", "/").lstrip("/") / self.name}
+        return {c: self.root / c / groups.get(c, "/").lstrip("/") / self.name
+                for c in ("cpu", "memory", "pids") if (self.root / c).is_dir()}
+
+    @classmethod
+    def existing(cls, name: str, root: Path = ROOT) -> "Cgroup | None":
+        """The group `name` that an earlier process left (to remove it), else None."""
+        group = cls.__new__(cls)
+        group.root, group.v, group.name = root, version(root), name
+        group.folders = {c: f for c, f in group._folders().items() if f.is_dir()}
+        return group if group.folders else None
 
     def _write(self, controller: str, name: str, value):
         folder = self.folders.get("" if self.v == 2 else controller)

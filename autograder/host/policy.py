@@ -8,19 +8,18 @@ for others instead, so that the worker user cannot read them either.
 """
 import functools
 import os
-import pwd
 import resource
 import stat
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from . import capacity
+from . import capacity, identity
 
-WORKER_USER = "beras-worker"
 LIMITS = {  # RLIMIT_AS comes from the container's memory (capacity.py)
     "RLIMIT_FSIZE": 64 << 20,    # no file the worker writes grows past 64 MiB
     "RLIMIT_CORE": 0,
@@ -28,6 +27,16 @@ LIMITS = {  # RLIMIT_AS comes from the container's memory (capacity.py)
 }
 NPROC = 64  # only under the dedicated user: for a student's own account it would count
             # every process of their desktop session
+
+
+def grade_cgroup() -> dict:
+    """One grade's cgroup, as root (host/identity.py): CPU for its two lanes; room for
+    their processes and threads, with the root parents of the PID namespaces; memory for
+    each lane's guest and the notebook's kernel, at their share of the container each."""
+    plan = capacity.current()
+    return {"cpus": 2.0, "memory": (plan.lanes + 1) * plan.guest_memory, "pids": 4 * NPROC}
+
+
 PRIVATE = ("/tmp", "/var/tmp", "/dev/shm")
 SYSTEM_VISIBLE = {"usr", "lib", "lib32", "lib64", "libx32", "bin", "sbin", "etc", "dev",
                   "proc", "sys", "tmp"}  # tmp: covered by a private tmpfs instead
@@ -39,8 +48,9 @@ PROBE_NAMESPACES = f"import ctypes, sys; sys.exit(ctypes.CDLL(None).unshare({NAM
 class Confinement:
     """How the worker is confined (guest/confine.py applies it).
 
-    uid/gid: a dedicated user when the grader is root. namespaces: False for none.
+    uid/gid: this grade's own user when the grader is root. namespaces: False for none.
     oom_score_adj: set before anything else (as root this also stops the guest lowering it).
+    cgroup: the cgroup.procs files the worker joins first (this grade's cgroup, as root).
     hide: folders covered by an empty read-only tmpfs (the kit: grader, reference, builds).
     private: folders covered by a fresh writable tmpfs (the temp folders).
     keep: what still shows through either (the venv, the data; the sandbox always).
@@ -54,26 +64,23 @@ class Confinement:
     hide: list = field(default_factory=list)
     private: list = field(default_factory=list)
     keep: list = field(default_factory=list)
+    cgroup: list = field(default_factory=list)
 
     def config(self, sandbox: Path, **extra) -> dict:
         """The JSON config guest/confine.py reads; the sandbox always shows through."""
         return {"uid": self.uid, "gid": self.gid, "namespaces": self.namespaces,
                 "oom_score_adj": self.oom_score_adj, "limits": self.limits, "hide": [str(p) for p in self.hide],
                 "private": [str(p) for p in self.private],
-                "keep": [str(sandbox), *map(str, self.keep)], **extra}
+                "keep": [str(sandbox), *map(str, self.keep)], "cgroup": self.cgroup,
+                **extra}
 
 
-def worker_user():
-    """(uid, gid) of the dedicated user, created on first use; None unless root."""
+def worker_user() -> "identity.Worker | None":
+    """This grader process's own user of the pool (and its grade's cgroup), claimed on
+    first use and held until the process ends; None unless root."""
     if os.geteuid() != 0:
         return None
-    try:
-        entry = pwd.getpwnam(WORKER_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--system", "--no-create-home", "--shell",
-                        "/usr/sbin/nologin", WORKER_USER], check=True, capture_output=True)
-        entry = pwd.getpwnam(WORKER_USER)
-    return entry.pw_uid, entry.pw_gid
+    return identity.claim(grade_cgroup())
 
 
 def user_can_run_python(uid, gid) -> bool:
@@ -105,12 +112,22 @@ def hide_by_permissions(kit: Path, keep):
         entry.chmod(stat.S_IMODE(entry.stat().st_mode) & ~0o007)
 
 
-@functools.cache
+_deciding = threading.Lock()
+
+
 def confinement() -> Confinement:
-    """The confinement for this machine, decided once per grader process."""
-    user = worker_user()
+    """The confinement for this machine, decided once per grader process (the lanes of a
+    grade, and its notebook's kernel, share it: one user per grade)."""
+    with _deciding:
+        return _confinement()
+
+
+@functools.cache
+def _confinement() -> Confinement:
+    worker = worker_user()
+    user = (worker.uid, worker.gid) if worker else None
     if user and not user_can_run_python(*user):
-        print(f"warning: {WORKER_USER} cannot read {sys.executable}'s libraries; the "
+        print(f"warning: {worker.name} cannot read {sys.executable}'s libraries; the "
               "worker runs as root with resource limits only (run setup.sh with a "
               "world-readable Python)", file=sys.stderr)
         user = None
@@ -128,7 +145,8 @@ def confinement() -> Confinement:
                        oom_score_adj=capacity.GUEST_OOM_SCORE_ADJ,
                        memory=capacity.current().guest_memory,
                        hide=[paths.KIT, *beyond_the_system()],
-                       private=[*PRIVATE, tempfile.gettempdir()], keep=keep)
+                       private=[*PRIVATE, tempfile.gettempdir()], keep=keep,
+                       cgroup=worker.cgroup_procs() if worker else [])
 
 
 def beyond_the_system() -> list:

@@ -9,8 +9,9 @@ from pathlib import Path
 from .. import fingerprint
 from . import gradebook, report
 from .progress import Progress
-from .runner import grade_one, kept_outcome, stale
-from .submissions import find, up_to_date
+from .runner import Outcome, grade_one, kept_outcome, stale, stop_all
+from ..results import gradescope
+from .submissions import find, label, up_to_date
 
 
 def add_arguments(parser) -> None:
@@ -59,7 +60,16 @@ def regrading(count: int, total: int, why: Counter) -> str:
 
 def note(outcome) -> str:
     score = f"{outcome.results['score']:g}" if outcome.results["tests"] else outcome.status
-    return f"{outcome.name}: {score} ({outcome.seconds:.0f} s)"
+    return f"{label(outcome.name)}: {score} ({outcome.seconds:.0f} s)"
+
+
+def grade_or_say_why(sub, kept, extra, timeout, graded_by) -> Outcome:
+    """A grade that could not even start (its folder cannot be made, say) is still a row."""
+    try:
+        return grade_one(sub, kept, extra, timeout, graded_by)
+    except Exception as e:  # noqa: BLE001 - one submission's failure is its own row
+        why = f"The regrade could not grade this submission: {type(e).__name__}: {e}"
+        return Outcome(sub.name, "grader error", 0.0, gradescope.error_json(why))
 
 
 def run(args) -> int:
@@ -86,17 +96,27 @@ def run(args) -> int:
             why.update(REASONS.get(r, r) for r in reasons)
         else:
             outcomes[sub.name] = kept_outcome(sub, out / sub.name)
-            progress.step(f"{sub.name}: up to date", graded=False)
+            progress.step(f"{label(sub.name)}: up to date", graded=False)
     print(regrading(len(todo), len(subs), why), file=sys.stderr)
     jobs = max(1, args.jobs)
     progress.begin(len(todo))
-    with ThreadPoolExecutor(jobs) as pool:
-        running = [pool.submit(grade_one, sub, out / sub.name, extra, args.timeout, graded_by)
+    pool = ThreadPoolExecutor(jobs)
+    try:
+        running = [pool.submit(grade_or_say_why, sub, out / sub.name, extra, args.timeout,
+                               graded_by)
                    for sub in todo]
         for future in as_completed(running):
             outcome = future.result()
             outcomes[outcome.name] = outcome
             progress.step(note(outcome))
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        stop_all()
+        pool.shutdown(wait=True)
+        print(f"\ngrade-all: interrupted; {out / 'gradebook.csv'} is left as it was",
+              file=sys.stderr)
+        return 130
+    pool.shutdown()
     rows = [outcomes[sub.name] for sub in subs]
     csv_path = out / "gradebook.csv"
     gradebook.write_csv(rows, csv_path)

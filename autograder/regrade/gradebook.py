@@ -1,12 +1,15 @@
 """gradebook.csv, and the summary a TA acts on: the score distribution and what failed most."""
 import csv
+import os
 import re
+import tempfile
 import statistics
 from collections import Counter
 from pathlib import Path
 
 from .. import rubric as rubric_file
 from .progress import clock
+from .submissions import label
 
 BINS = 10
 BAR = 30
@@ -37,17 +40,42 @@ def columns(outcomes) -> list:
     return sorted(numbers, key=number_key)
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may read as a formula
+
+
+def text_cell(text: str) -> str:
+    """Text as a cell no spreadsheet runs: a leading =, +, -, @, tab or carriage return
+    gets a single quote before it (OWASP's CSV-injection advice)."""
+    return "'" + text if text.startswith(FORMULA) else text
+
+
+def reason(o) -> str:
+    """Why a submission has no grade (empty for a graded one)."""
+    return "" if o.results["tests"] else first_message(o.results.get("output", ""))
+
+
 def write_csv(outcomes, path: Path) -> None:
+    """One row per outcome, written to a temp file that replaces `path` only when complete:
+    an interrupted write leaves the previous gradebook."""
     numbers, name = columns(outcomes), id_of()
-    with open(path, "w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(["submission", "status",
-                      *(f"{n} {name(n)}".strip() for n in numbers), "total", "out_of"])
-        for o in outcomes:
-            scores = {t.get("number"): t["score"] for t in o.results["tests"]}
-            out_of = sum(t.get("max_score", 0) for t in o.results["tests"])
-            out.writerow([o.name, o.status, *(fmt(scores.get(n, "")) for n in numbers),
-                          fmt(o.results["score"]), fmt(out_of)])
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gradebook-", suffix=".csv")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f)
+            out.writerow(map(text_cell, ["submission", "status",
+                                         *(f"{n} {name(n)}".strip() for n in numbers),
+                                         "total", "out_of", "reason"]))
+            for o in outcomes:
+                scores = {t.get("number"): t["score"] for t in o.results["tests"]}
+                out_of = sum(t.get("max_score", 0) for t in o.results["tests"])
+                out.writerow([text_cell(label(o.name)), text_cell(o.status),
+                              *(fmt(scores.get(n, "")) for n in numbers),
+                              fmt(o.results["score"]), fmt(out_of), text_cell(reason(o))])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def fmt(x) -> str:
@@ -110,6 +138,5 @@ def summary(outcomes, seconds: float, jobs: int, csv_path: Path) -> str:
     ungraded = [o for o in outcomes if not o.results["tests"]]
     if ungraded:
         lines += ["", f"Not graded ({len(ungraded)}), scored 0:"]
-        lines += [f"  {o.name} ({o.status}): {first_message(o.results.get('output', ''))}"
-                  for o in ungraded]
+        lines += [f"  {label(o.name)} ({o.status}): {reason(o)}" for o in ungraded]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,20 @@ def read_results(path: Path) -> dict | None:
         return results if isinstance(results.get("tests"), list) else None
     except (OSError, ValueError, AttributeError):
         return None
+
+
+_running, _lock = set(), threading.Lock()  # the grade processes now running
+_stopped = threading.Event()
+
+
+def stop_all() -> None:
+    """Kill every grade now running, with its process group, and any about to start (a
+    regrade interrupted)."""
+    with _lock:
+        _stopped.set()
+        procs = list(_running)
+    for proc in procs:
+        kill_group(proc)
 
 
 def kill_group(proc: subprocess.Popen) -> None:
@@ -63,11 +78,18 @@ def grade_one(sub, kept: Path, args: list, timeout: float, graded_by: dict) -> O
                                     stdout=log, stderr=subprocess.STDOUT,
                                     env={**os.environ, "TMPDIR": str(scratch)},
                                     start_new_session=True)
+            with _lock:
+                _running.add(proc)
+                if _stopped.is_set():
+                    kill_group(proc)
             try:
                 code = proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 kill_group(proc)
                 code = None
+            finally:
+                with _lock:
+                    _running.discard(proc)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     seconds = time.monotonic() - start

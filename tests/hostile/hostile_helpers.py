@@ -28,16 +28,16 @@ PYTHON = KIT / ".venv" / "bin" / "python"
 DRIVER = Path(__file__).with_name("driver.py")
 OVERLAYS = Path(__file__).with_name("overlays")
 STUDENT = "beras-student"  # the ordinary user the corpus also runs as (root creates it)
-WORKER = "beras-worker"
+WORKER = "beras-worker-"  # the pool of worker users (host/identity.py), one per grade
 HOSTILE = "# --- hostile ---"
 EXAMPLES = 10
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def sections(case: str, honest_only=False) -> dict:
+def sections(case: str, honest_only=False, overlays: Path = OVERLAYS) -> dict:
     """{target file: code to append} for a case's overlay."""
     out, target = {}, None
-    for line in (OVERLAYS / f"{case}.py").read_text().splitlines(keepends=True):
+    for line in (overlays / f"{case}.py").read_text().splitlines(keepends=True):
         m = re.match(r"# target: (\S+)", line)
         if m:
             target, hostile = m.group(1), False
@@ -49,12 +49,12 @@ def sections(case: str, honest_only=False) -> dict:
     return out
 
 
-def build(case: str, dest: Path, honest_only=False) -> Path:
+def build(case: str, dest: Path, honest_only=False, overlays: Path = OVERLAYS) -> Path:
     """A copy of the solution's code under dest/<case>, with the overlay appended."""
     sub = dest / case
     assert not sub.exists()
     copy_code(KIT / "solution", sub)
-    for target, code in sections(case, honest_only).items():
+    for target, code in sections(case, honest_only, overlays).items():
         with open(sub / target, "a") as f:
             f.write("\n\n" + code)
     return sub
@@ -62,7 +62,7 @@ def build(case: str, dest: Path, honest_only=False) -> Path:
 
 @dataclass(frozen=True)
 class Mode:
-    """Who runs the grader: root (the worker drops to beras-worker) or an ordinary user."""
+    """Who runs the grader: root (the worker drops to a beras-worker-N) or an ordinary user."""
     name: str
     user: str | None = None  # run the grader as this user (setpriv), else as ourselves
 
@@ -120,14 +120,21 @@ def number(item_id: str) -> str:
     return _numbers()[item_id]
 
 
+def grade_command(mode: Mode, submission: Path, items, cap=None) -> tuple:
+    """(command, env) of the grader CLI on `submission`; results.json lands beside it."""
+    workdir = submission.parent
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
+           "HOSTILE_TIMEOUT": str(cap or "")}
+    cmd = [*mode.prefix(), str(PYTHON), str(DRIVER), "grade", str(submission), "--results",
+           str(workdir / "results.json"), "--examples", str(EXAMPLES), "--items", *items]
+    return cmd, env
+
+
 def grade(mode: Mode, submission: Path, items, cap=None, timeout=300, spare=()) -> Outcome:
     """Run the grader CLI on `submission` as `mode` says; results.json lands beside it."""
     workdir = submission.parent
     results = workdir / "results.json"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(workdir), "LANG": "C.UTF-8",
-           "HOSTILE_TIMEOUT": str(cap or "")}
-    cmd = [*mode.prefix(), str(PYTHON), str(DRIVER), "grade", str(submission), "--results",
-           str(results), "--examples", str(EXAMPLES), "--items", *items]
+    cmd, env = grade_command(mode, submission, items, cap)
     since = uptime_ticks()
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
@@ -160,12 +167,12 @@ def leftovers(user_uid: int | None, since: int, settle=2.0, spare=()) -> list:
     - any child of ours: we are a subreaper, so whatever the grader's tree orphaned,
       however detached, comes to us;
     - any process of the ordinary user the grader ran as (it runs nothing else);
-    - any process of the worker user started since the grade began that was re-parented
+    - any process of a worker user started since the grade began that was re-parented
       to init (other grades on this machine may have live workers of their own);
     but the `spare` pids, the test's own.
     """
     me, deadline = os.getpid(), time.monotonic() + settle
-    worker_uid = pwd.getpwnam(WORKER).pw_uid if os.geteuid() == 0 else None
+    worker_uids = worker_users() if os.geteuid() == 0 else set()
     while True:
         found = []
         for pid, state, ppid, start, uid in _processes():
@@ -174,7 +181,7 @@ def leftovers(user_uid: int | None, since: int, settle=2.0, spare=()) -> list:
             elif pid in spare:
                 continue
             elif state != "Z" and (ppid == me or (uid == user_uid and start >= since) or
-                                   (uid == worker_uid and ppid == 1 and start >= since)):
+                                   (uid in worker_uids and ppid == 1 and start >= since)):
                 found.append((pid, uid, _cmdline(pid)))
         if not found or time.monotonic() > deadline:
             break
@@ -185,6 +192,10 @@ def leftovers(user_uid: int | None, since: int, settle=2.0, spare=()) -> list:
         except ProcessLookupError:
             pass
     return found
+
+
+def worker_users() -> set:
+    return {p.pw_uid for p in pwd.getpwall() if p.pw_name.startswith(WORKER)}
 
 
 def _cmdline(pid) -> str:

@@ -1,8 +1,8 @@
 """The hostile corpus: each case is the solution plus one hostile overlay (overlays/).
 
-Every case is graded twice with the grader's own CLI: as root (the worker drops to
-beras-worker, in its own namespaces) and as an ordinary user (a student's `make check`:
-the same code, with the limits and whatever namespaces the kernel grants a user). Each
+Every case is graded twice with the grader's own CLI: as root (the worker drops to a
+beras-worker-N of its own, in its own namespaces) and as an ordinary user (a student's
+`make check`: the same code, with the limits and whatever namespaces the kernel grants a user). Each
 time the grade must end within its budget with a valid results.json, leave no process
 behind, ignore every results.json the submission planted, and score no item above the
 submission's honest score: the items its hostile code breaks get 0 (with a message that

@@ -131,11 +131,20 @@ def descendants() -> list:
     return sorted(found)
 
 
+def cgroup_pids() -> set:
+    """The processes in this grade's cgroup (host/identity.py), in every controller."""
+    found = [{int(p) for p in Path(f).read_text().split()} for f in policy.confinement().cgroup]
+    return set.intersection(*found) if found else set()
+
+
 def test_confinement_report(worker):
     report = worker.confinement_report
     assert report["no_new_privs"] and report["network_isolated"] and report["pid_namespace"]
+    assert report["fresh_keyring"] and report["keys_forbidden"]
     if ROOT:
         assert report["uid"] != 0 and report["kit_hidden"] and report["private_tmp"]
+        assert report["uid"] == policy.confinement().uid  # this grade's own user
+        assert report["cgroup"] and worker.proc.pid in cgroup_pids()
     with worker.item(timeout=10) as item:
         with pytest.raises(StudentError, match="unreachable"):
             item.func("socket.create_connection", ["1.1.1.1", 53], 2)

@@ -148,7 +148,7 @@ def test_other_items_are_a_new_grade(klass, tmp_path):
         run = grade_all(one, "--items", *items)
         assert ": up to date" not in run.stderr
     assert list(rows(one)["sol1"]) == ["submission", "status", "5.1 mse.forward", "total",
-                                       "out_of"]
+                                       "out_of", "reason"]
 
 
 def test_a_submission_that_hangs_is_stopped(tmp_path):
