@@ -22,6 +22,15 @@ def copy_code(source: Path, dest: Path) -> Path:
     return dest
 
 
+def zip_folder(folder: Path, archive: Path, under: str = "") -> Path:
+    """Zip a folder's files (no caches), placed under `under/` in the archive."""
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, f"{under}/{path.relative_to(folder)}".lstrip("/"))
+    return archive
+
+
 def zip_code(source: Path, archive: Path, raw_names: dict | None = None) -> Path:
     """A .zip of source's code; raw_names {member: bytes} adds members whose name is given
     as raw bytes with the UTF-8 flag (0x800) set, whatever the bytes are."""
@@ -48,3 +57,23 @@ def zip_code(source: Path, archive: Path, raw_names: dict | None = None) -> Path
                 at = data.find(signature, at + 4)
     archive.write_bytes(bytes(data))
     return archive
+
+
+def guest_sandbox(modules: dict) -> Path:
+    """A grade's sandbox, straight in the temp folder and readable by the worker user:
+    sandbox/code holds `modules` ({name: source}) and the guest is installed beside it.
+    The caller removes it."""
+    import tempfile
+
+    from autograder.host.supervisor import install_guest
+
+    path = Path(tempfile.mkdtemp(prefix="beras-grade-"))
+    path.chmod(0o755)
+    code = path / "code"
+    code.mkdir()
+    code.chmod(0o755)
+    for name, source in modules.items():
+        (code / f"{name}.py").write_text(source)
+        (code / f"{name}.py").chmod(0o644)
+    install_guest(path)
+    return path

@@ -1,14 +1,13 @@
 """A hang costs one timeout: the child says where it is stuck just before its deadline,
 and every later child of the lane fails there at once (guest/hangs.py, host/hangs.py)."""
 import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
+from submissions import guest_sandbox
 
 from autograder.host import policy
 from autograder.host.hangs import Hangs
-from autograder.host.supervisor import AlreadyHung, Guest, ItemTimeout, install_guest
+from autograder.host.supervisor import AlreadyHung, Guest, ItemTimeout
 from autograder.protocol.errors import StudentError
 
 CODE = '''
@@ -72,16 +71,8 @@ TIMEOUT = 4
 
 @pytest.fixture
 def worker():
-    path = Path(tempfile.mkdtemp(prefix="beras-grade-"))
-    path.chmod(0o755)
-    code = path / "code"
-    code.mkdir()
-    code.chmod(0o755)
-    for name, text in (("hangmod", CODE), ("stuckmod", STUCK_AT_IMPORT)):
-        (code / f"{name}.py").write_text(text)
-        (code / f"{name}.py").chmod(0o644)
-    install_guest(path)
-    w = Guest(code, path, policy.confinement())
+    path = guest_sandbox({"hangmod": CODE, "stuckmod": STUCK_AT_IMPORT})
+    w = Guest(path / "code", path, policy.confinement())
     w.start()
     yield w
     w.close()

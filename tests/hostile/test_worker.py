@@ -12,13 +12,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from submissions import guest_sandbox
 
 from hostile_helpers import KIT, PYTHON, STUDENT, Mode, _processes, ensure_student
 from autograder.notebook.runner import execute
 from autograder.host.capture import CappedCapture
 from autograder.host import policy
-from autograder.host.supervisor import (StudentError, Guest, GuestLost, install_guest,
-                                       kernel_launcher)
+from autograder.host.supervisor import StudentError, Guest, GuestLost, kernel_launcher
 from autograder.guest import forbidden
 
 ROOT = os.geteuid() == 0
@@ -90,15 +90,7 @@ def daemon():
 
 @pytest.fixture
 def sandbox():
-    """Like a grade's sandbox: straight in the temp folder, readable by the worker user."""
-    path = Path(tempfile.mkdtemp(prefix="beras-grade-"))
-    path.chmod(0o755)
-    code = path / "code"
-    code.mkdir()
-    code.chmod(0o755)
-    (code / "evil.py").write_text(EVIL)
-    (code / "evil.py").chmod(0o644)
-    install_guest(path)
+    path = guest_sandbox({"evil": EVIL})
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

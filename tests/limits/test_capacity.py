@@ -5,14 +5,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
+from submissions import guest_sandbox
 
 from autograder.host import capacity, limits, policy
 from autograder.host.limits import MiB, Limits
-from autograder.host.supervisor import Guest, install_guest
+from autograder.host.supervisor import Guest
 from autograder.protocol.errors import OutOfMemory, StudentError
 
 ROOT = os.geteuid() == 0
@@ -74,14 +74,7 @@ def test_the_worker_address_space_comes_from_the_container():
 
 @pytest.fixture
 def sandbox():
-    path = Path(tempfile.mkdtemp(prefix="beras-grade-"))
-    path.chmod(0o755)
-    code = path / "code"
-    code.mkdir()
-    code.chmod(0o755)
-    (code / "hog.py").write_text(HOG)
-    (code / "hog.py").chmod(0o644)
-    install_guest(path)
+    path = guest_sandbox({"hog": HOG})
     yield path
     shutil.rmtree(path, ignore_errors=True)
 

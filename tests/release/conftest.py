@@ -3,11 +3,11 @@ import os
 import shutil
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 import results_json
+from submissions import zip_folder  # noqa: F401 - the release tests import it from here
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = ROOT / ".venv" / "bin" / "python"
@@ -44,15 +44,6 @@ def gradescope_local(submission: Path, results: Path, dist: Path, items: str = "
                          env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     return results_json.read(results)
-
-
-def zip_folder(folder: Path, archive: Path, under: str = "") -> Path:
-    """Zip a folder's files (no caches), placed under `under/` in the archive."""
-    with zipfile.ZipFile(archive, "w") as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                zf.write(path, f"{under}/{path.relative_to(folder)}".lstrip("/"))
-    return archive
 
 
 def with_latin1_name(archive: Path) -> Path:

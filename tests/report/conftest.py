@@ -6,12 +6,11 @@ import re
 import shutil
 import subprocess
 import tomllib
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from submissions import KIT, SOLUTION, copy_code
+from submissions import KIT, SOLUTION, copy_code, zip_folder
 
 PY = KIT / ".venv" / "bin" / "python"
 CASES = {c["name"]: c for c in tomllib.loads((KIT / "tests/bugs/cases.toml").read_text())["case"]}
@@ -46,14 +45,6 @@ def renamed(text: str) -> str:
     for old, new in RENAMES.items():
         text = re.sub(rf"(?<![.\w]){old}\b", new, text)
     return text
-
-
-def zip_folder(folder: Path, archive: Path, under: str = "") -> Path:
-    with zipfile.ZipFile(archive, "w") as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                zf.write(path, f"{under}/{path.relative_to(folder)}".lstrip("/"))
-    return archive
 
 
 def run_kit(*args, timeout=1200):
