@@ -8,6 +8,8 @@ pairs of submissions whose student-written code is unusually similar (similarity
 Built from the kept results (OUT/<name>/results.json and grade.json) and the submissions'
 code: `python -m autograder report SUBMISSIONS` rebuilds it without regrading.
 """
+from __future__ import annotations  # Markup and Environment: imported where used
+
 import json
 import os
 import re
@@ -19,9 +21,6 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
-
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup, escape
 
 from .. import rubric as rubric_file
 from ..checks.training import accuracy_in
@@ -193,6 +192,7 @@ W, H, PAD_L, PAD_R, PAD_T, PAD_B = 640, 240, 40, 16, 34, 36
 def svg_histogram(values, lo, hi, bins, marks, label, ident) -> Markup:
     """An inline SVG histogram of `values` over [lo, hi], with vertical `marks`:
     [(text, x, css class)]. It scales with the page (viewBox) and prints as drawn."""
+    from markupsafe import Markup, escape  # the kit's own venv: grading never imports it
     width = (hi - lo) / bins
     counts = Counter(min(bins - 1, max(0, int((v - lo) / width + 1e-9))) for v in values)
     most = max(counts.values(), default=1)
@@ -285,6 +285,8 @@ def context(subs, outcomes, rubric, similar, k, trimmed) -> dict:
 
 
 def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
     env = Environment(loader=FileSystemLoader(Path(__file__).parent),
                       autoescape=select_autoescape(["j2", "html"], default=True),
                       trim_blocks=True, lstrip_blocks=True)

@@ -96,3 +96,17 @@ def test_the_handout_ships_the_grading_lock_only():
     assert handout["requirements.txt"][0] == (ROOT / "requirements.txt").read_bytes()
     assert not any("requirements-dev" in rel for rel in handout)
     assert "requirements-dev.txt" not in build_release.gradescope_files()
+
+
+def test_the_grader_imports_nothing_outside_the_grading_lock():
+    """Gradescope and the handout have only requirements.txt: `python -m autograder` must
+    start without the class report's or the tests' packages (they are imported lazily)."""
+    import subprocess
+
+    outside = sorted(TEST_ONLY | {"copydetect", "markupsafe", "matplotlib"})
+    probe = ("import sys, autograder.__main__, autograder.grade.run, autograder.checks; "
+             "autograder.checks.load_all(include_hidden=True); "
+             f"print(sorted(set({outside!r}) & {{m.split('.')[0] for m in sys.modules}}))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert run.stdout.strip() == "[]"

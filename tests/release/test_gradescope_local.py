@@ -1,4 +1,5 @@
 """scripts/gradescope_local.sh: the BUILT autograder.zip grades as Gradescope would."""
+import json
 import os
 import subprocess
 import zipfile
@@ -90,7 +91,7 @@ def test_gradescopes_limits_are_the_default_and_say_whether_they_hold(dist, tmp_
                           str(report), str(ROOT / "solution"), str(tmp_path / "results.json")],
                          env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert json.loads((tmp_path / "results.json").read_text())["score"] == 2
+    assert results_json.read(tmp_path / "results.json")["score"] == 2
     got = json.loads(report.read_text())
     assert (got["cpus"], got["memory"]) == (limits.GRADESCOPE.cpus, limits.GRADESCOPE.memory)
     why = limits.can_make_cgroups()
