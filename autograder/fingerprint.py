@@ -7,10 +7,10 @@ kept grade whose record is not the current one.
 """
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 
 from . import paths
+from .compat import tomllib
 
 GRADER = Path(__file__).resolve().parent
 RUBRIC = GRADER / "rubric.toml"

@@ -10,10 +10,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
-    import tomli as tomllib
+from .compat import tomllib
 
 import jsonschema
 

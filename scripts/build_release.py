@@ -33,10 +33,6 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT)]
@@ -44,6 +40,7 @@ import make_stencil  # noqa: E402
 from stencil_markers import SOLUTION_TAG, has_markers, solution_content  # noqa: E402
 
 from autograder import rubric as rubric_file  # noqa: E402
+from autograder.compat import tomllib  # noqa: E402
 from autograder.checks import HIDDEN_MODULES  # noqa: E402
 
 RELEASE = ROOT / "release"

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import sys
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from ..compat import tomllib
+
+from ..host import capacity
 from ..protocol.wire import WireError, array_from_npy
 from .blocks import find_blocks
 from .deps import dependencies
@@ -185,8 +187,9 @@ _REFERENCE_RUNS: dict = {}  # (notebook, reference folder, secret) -> (runs, hid
 def run_judged(notebook: Path, code_dir: Path, data_dir: Path, reference_dir: Path, *,
                cell_timeout: float, launcher=(), spec: dict | None = None,
                secret: int | None = None, budget=None):
-    """Run the notebook against the submission (confined by `launcher`) and, meanwhile,
-    against the reference (in a plain kernel: it is trusted); one BlockOutcome per block,
+    """Run the notebook against the submission (confined by `launcher`) and against the
+    reference (in a plain kernel: it is trusted), side by side where memory allows, else
+    one after the other; one BlockOutcome per block,
     each passing only when its text and its values pass."""
     from .runner import BlockOutcome, execute_with_values, grade
 
@@ -196,16 +199,18 @@ def run_judged(notebook: Path, code_dir: Path, data_dir: Path, reference_dir: Pa
     plan = make_plan(nb, secret, spec)
     key = (str(Path(notebook).resolve()), Path(notebook).stat().st_mtime_ns,
            str(Path(reference_dir).resolve()), secret)
+    # Two kernels hold MNIST at once only where the container has the memory for it.
+    beside = capacity.current().lanes > 1
     with ThreadPoolExecutor(1) as pool:
-        pending = None
-        if key not in _REFERENCE_RUNS:
-            pending = pool.submit(execute_with_values, nbformat.read(notebook, as_version=4),
-                                  reference_dir, data_dir, plan, cell_timeout=cell_timeout)
+        def reference_run():
+            return execute_with_values(nbformat.read(notebook, as_version=4), reference_dir,
+                                       data_dir, plan, cell_timeout=cell_timeout)
+        pending = pool.submit(reference_run) if beside and key not in _REFERENCE_RUNS else None
         student = execute_with_values(nb, code_dir, data_dir, plan, cell_timeout=cell_timeout,
                                       launcher=launcher, budget=budget)
-        if pending is not None:
+        if key not in _REFERENCE_RUNS:
             try:
-                _REFERENCE_RUNS[key] = pending.result()
+                _REFERENCE_RUNS[key] = pending.result() if pending else reference_run()
             except Exception as e:  # noqa: BLE001 - a kit bug must not cost the student
                 print(f"grader error: the reference notebook could not run: "
                       f"{type(e).__name__}: {e}", file=sys.stderr)

@@ -9,10 +9,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
-    import tomli as tomllib
+from autograder.compat import tomllib
 
 import pytest
 import results_json

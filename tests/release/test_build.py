@@ -3,10 +3,7 @@ import hashlib
 import json
 import subprocess
 import zipfile
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: the same parser, as a package (requirements.txt)
-    import tomli as tomllib
+from autograder.compat import tomllib
 
 import build_release
 import pytest
